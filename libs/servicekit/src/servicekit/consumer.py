@@ -1,0 +1,217 @@
+"""Idempotent consumers: each event's effect happens once, however often it is delivered.
+
+The effect and the tracking record (consumer, event id) commit in one database transaction, so
+a redelivered or replayed event finds its record and changes nothing. Acknowledgement is
+explicit: a failing effect is nacked with a growing delay and retried; after `max_deliver`
+attempts, or at once for a message that can never succeed (not an envelope, unknown type,
+invalid data, a `PermanentFailure`), the message goes to the dead-letter stream with the
+reason in its headers and is terminated, so the messages behind it keep flowing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import structlog
+from contracts.envelope import Envelope, parse_event
+from contracts.events.base import IntegrationEvent
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy as JsAckPolicy
+from nats.js.api import DeliverPolicy
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from servicekit import faults, metrics
+from servicekit.eventstore import StoreExecutor
+from servicekit.logs import CORRELATION_HEADER, correlation_scope
+from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, dead_letter_subject
+from servicekit.tables import processed_events
+
+log = structlog.get_logger(__name__)
+
+Effect = Callable[[Session, Envelope, IntegrationEvent], None]
+
+DEFAULT_BACKOFF: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+class PermanentFailure(Exception):
+    """An effect that will never succeed for this event: dead-letter it now, with this reason."""
+
+
+class Transactional(Protocol):
+    """A database that can open a transaction (SharedDatabase, Database)."""
+
+    def transaction(self, commit: bool = True) -> Any: ...
+
+
+class EventConsumer:
+    """A durable JetStream consumer that applies each integration event exactly once."""
+
+    def __init__(
+        self,
+        *,
+        durable: str,
+        subject: str,
+        database: Transactional,
+        executor: StoreExecutor,
+        effect: Effect,
+        max_deliver: int = 8,
+        backoff: Sequence[float] = DEFAULT_BACKOFF,
+        ack_wait_seconds: float = 30.0,
+        on_applied: Callable[[], None] | None = None,
+    ) -> None:
+        self.durable = durable
+        self.subject = subject
+        self._db = database
+        self._executor = executor
+        self._effect = effect
+        self.max_deliver = max_deliver
+        self._backoff = tuple(backoff)
+        self._ack_wait = ack_wait_seconds
+        self._on_applied = on_applied
+        self._js: JetStreamContext | None = None
+
+    def attach(self, broker: NatsBroker) -> None:
+        """Register this consumer as a faststream pull subscriber with manual acknowledgement."""
+        consumer = self
+
+        # faststream's default would term() a message whose handler raised: never redelivered.
+        # MANUAL leaves every ack, nack and term to `handle`.
+        @broker.subscriber(
+            self.subject,
+            stream=JStream(EVENTS_STREAM, declare=False),
+            durable=self.durable,
+            pull_sub=PullSub(batch_size=64, timeout=1.0),
+            ack_policy=AckPolicy.MANUAL,
+            config=ConsumerConfig(
+                durable_name=self.durable,
+                ack_policy=JsAckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                max_deliver=self.max_deliver,
+                ack_wait=self._ack_wait,
+                max_ack_pending=1000,
+            ),
+            title=f"{self.durable}:{self.subject}",
+        )
+        async def on_event(message: NatsMessage) -> None:
+            await consumer.handle(message.raw_message)
+
+    async def handle(self, msg: Msg) -> None:
+        """Apply one delivered message, then ack, nack with delay, or dead-letter it."""
+        deliveries = msg.metadata.num_delivered if msg.metadata else 1
+        if deliveries > 1:
+            metrics.CONSUMER_REDELIVERIES.labels(self.durable).inc()
+        headers = msg.headers or {}
+        with correlation_scope(headers.get(CORRELATION_HEADER)):
+            try:
+                envelope = Envelope.from_json(msg.data)
+                event = parse_event(envelope)
+            except (ValidationError, ValueError) as error:
+                await self._dead_letter(msg, f"unreadable event: {error}", deliveries)
+                return
+            try:
+                applied = await self._executor.run(self._apply_once, envelope, event)
+            except PermanentFailure as error:
+                await self._dead_letter(msg, str(error), deliveries)
+                return
+            except Exception as error:
+                await self._retry_or_give_up(msg, envelope, error, deliveries)
+                return
+            faults.hit(faults.CONSUMER_AFTER_EFFECT)
+            await msg.ack()
+            outcome = "applied" if applied else "duplicate"
+            metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, outcome).inc()
+            if applied and self._on_applied is not None:
+                self._on_applied()
+
+    def _apply_once(self, envelope: Envelope, event: IntegrationEvent) -> bool:
+        try:
+            with self._db.transaction(commit=True) as session:
+                seen = session.execute(
+                    select(processed_events.c.event_id).where(
+                        processed_events.c.consumer == self.durable,
+                        processed_events.c.event_id == envelope.id,
+                    )
+                ).first()
+                if seen is not None:
+                    return False
+                self._effect(session, envelope, event)
+                session.execute(
+                    processed_events.insert().values(
+                        consumer=self.durable,
+                        event_id=envelope.id,
+                        event_type=envelope.type,
+                        processed_at=datetime.now(UTC),
+                    )
+                )
+            return True
+        except Exception as error:
+            # A replica that applied the same event first wins the primary key.
+            if _is_tracking_conflict(error):
+                return False
+            raise
+
+    async def _retry_or_give_up(
+        self, msg: Msg, envelope: Envelope, error: Exception, deliveries: int
+    ) -> None:
+        if deliveries >= self.max_deliver:
+            await self._dead_letter(msg, f"gave up after {deliveries} deliveries: {error!r}", deliveries)
+            return
+        delay = self._backoff[min(deliveries - 1, len(self._backoff) - 1)]
+        log.warning(
+            "effect failed; will retry",
+            consumer=self.durable,
+            event_type=envelope.type,
+            event_id=envelope.id,
+            delivery=deliveries,
+            retry_in_seconds=delay,
+            error=repr(error),
+        )
+        await msg.nak(delay=delay)
+
+    async def _dead_letter(self, msg: Msg, reason: str, deliveries: int) -> None:
+        js = self._js
+        assert js is not None, "dead-lettering needs the JetStream context"
+        headers = dict(msg.headers or {})
+        headers.pop("Nats-Msg-Id", None)
+        headers.update(
+            {
+                "X-Dead-Letter-Reason": reason[:1000],
+                "X-Dead-Letter-Consumer": self.durable,
+                "X-Original-Subject": msg.subject,
+                "X-Deliveries": str(deliveries),
+            }
+        )
+        await js.publish(
+            dead_letter_subject(self.durable, msg.subject),
+            msg.data,
+            stream=DEAD_LETTER_STREAM,
+            headers=headers,
+        )
+        await msg.term()
+        metrics.DEAD_LETTERED.labels(self.durable).inc()
+        log.error("message dead-lettered", consumer=self.durable, subject=msg.subject, reason=reason)
+
+    def bind_jetstream(self, js: JetStreamContext) -> None:
+        """Give the consumer its JetStream context before the first message (used by tests)."""
+        self._js = js
+
+
+def _is_tracking_conflict(error: Exception) -> bool:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, IntegrityError) and "processed_events" in str(cause):
+            return True
+        if type(cause).__name__ == "IntegrityError" and "processed_events" in str(cause):
+            return True
+        cause = cause.__cause__
+    return False
+

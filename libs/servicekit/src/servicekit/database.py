@@ -1,0 +1,62 @@
+"""A service's own relational database for read models and bookkeeping (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from servicekit.eventstore import normalise_database_url
+
+
+class Database:
+    """Engine and transactions for a service database that is not an event store."""
+
+    def __init__(self, url: str) -> None:
+        url = normalise_database_url(url)
+        kwargs: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def transaction(self, commit: bool = True) -> Iterator[Session]:
+        """A session whose work commits at the end of the block (or rolls back on error)."""
+        session = self._sessions()
+        try:
+            yield session
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> bool:
+        """True when the database answers."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers work beside the single writer; NORMAL sync is durable in WAL mode.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

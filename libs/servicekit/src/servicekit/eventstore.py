@@ -1,0 +1,93 @@
+"""Event stores: eventsourcing with SQLAlchemy, SQLite by default, PostgreSQL by URL.
+
+All store work of a process runs on one worker thread (`StoreExecutor`): the eventsourcing
+recorders are synchronous, SQLite allows one writer at a time anyway, and the event loop stays
+free for NATS and HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+from eventsourcing.application import Application
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def store_environment(database_url: str) -> dict[str, str]:
+    """The eventsourcing environment for an application persisted at `database_url`."""
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "SQLALCHEMY_URL": normalise_database_url(database_url),
+        "CREATE_TABLE": "true",
+    }
+
+
+class StoreExecutor:
+    """Runs synchronous store work on a single thread, off the event loop."""
+
+    def __init__(self, name: str) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-store")
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn(*args)` on the store thread and await its result.
+
+        The caller's context variables (correlation id, log bindings) go along.
+        """
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, partial(context.run, fn, *args)
+        )
+
+    def shutdown(self) -> None:
+        """Wait for running work, then stop the thread."""
+        self._pool.shutdown(wait=True)
+
+
+class SharedDatabase:
+    """The application's own database, for tables that must commit with its events.
+
+    The relay's position and consumers' tracking rows live beside the events, written through
+    the datastore the recorder uses, so one transaction covers an effect and its record.
+    """
+
+    def __init__(self, app: Application[Any]) -> None:
+        self.datastore: Any = app.recorder.datastore  # type: ignore[attr-defined]
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine behind the event store."""
+        engine: Engine = self.datastore.engine
+        return engine
+
+    @contextlib.contextmanager
+    def transaction(self, commit: bool = True) -> Iterator[Session]:
+        """A session in the datastore's transaction (joins one already open on this thread)."""
+        with self.datastore.transaction(commit=commit) as session:
+            yield session
+
+    def ping(self) -> bool:
+        """True when the database answers."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False

@@ -1,0 +1,171 @@
+"""The outbox relay: publishes a service's stored events to JetStream, each exactly once.
+
+It follows the event store's notification log from its own recorded position. For a batch it
+publishes every event with `Nats-Msg-Id` = event id and awaits all PubAcks, and only then records
+the new position. A crash before the PubAck republishes the event; a crash after it but before
+the position is recorded republishes it too, and the server drops the copy inside the stream's
+duplicate window (consumers' tracking catches anything older). Nothing is published from the
+request path, so a save can never be lost between commit and publish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import structlog
+from contracts.catalogue import model_for
+from contracts.envelope import Envelope
+from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
+from nats.js import JetStreamContext
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from servicekit import faults, metrics
+from servicekit.eventstore import SharedDatabase, StoreExecutor
+from servicekit.logs import CORRELATION_HEADER
+from servicekit.streams import EVENTS_STREAM
+from servicekit.tables import create_bookkeeping_tables, relay_positions
+
+log = structlog.get_logger(__name__)
+
+ToEnvelope = Callable[[Any], Envelope | None]
+
+
+def event_id(originator_id: uuid.UUID, originator_version: int) -> str:
+    """A stable id for a stored event: the same on every republish, so deduplication works."""
+    return str(uuid.uuid5(originator_id, str(originator_version)))
+
+
+class OutboxRelay:
+    """Publishes one application's notification log to the EVENTS stream."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        app: Application[Any],
+        executor: StoreExecutor,
+        js: JetStreamContext,
+        to_envelope: ToEnvelope,
+        batch_size: int = 500,
+        poll_interval: float = 0.5,
+        publish_timeout: float = 5.0,
+    ) -> None:
+        self.name = name
+        self._app = app
+        self._db = SharedDatabase(app)
+        self._executor = executor
+        self._js = js
+        self._to_envelope = to_envelope
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._publish_timeout = publish_timeout
+        self._wakeup = asyncio.Event()
+        self._stopping = False
+        create_bookkeeping_tables(self._db.engine)
+
+    def wake(self) -> None:
+        """Tell the relay new events were saved, so it need not wait for the next poll."""
+        self._wakeup.set()
+
+    def stop(self) -> None:
+        """Finish the current batch, then return from `run`."""
+        self._stopping = True
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        """Publish until stopped; ride out NATS and database outages by retrying."""
+        backoff = self._poll_interval
+        while not self._stopping:
+            try:
+                published = await self.publish_pending()
+                backoff = self._poll_interval
+            except Exception as error:
+                log.warning("relay pass failed; will retry", relay=self.name, error=repr(error))
+                published = 0
+                backoff = min(backoff * 2, 10.0)
+            if published:
+                continue
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)
+            except TimeoutError:
+                pass
+
+    async def publish_pending(self) -> int:
+        """One pass: publish the next batch after the recorded position; return its size."""
+        position = await self._executor.run(self._read_position)
+        notifications = await self._executor.run(
+            self._app.recorder.select_notifications, position + 1, self._batch_size
+        )
+        if not notifications:
+            metrics.RELAY_LAG.set(0)
+            return 0
+        faults.hit(faults.RELAY_BEFORE_PUBLISH)
+        await self._publish(notifications)
+        faults.hit(faults.RELAY_AFTER_PUBLISH)
+        last = notifications[-1].id
+        await self._executor.run(self._record_position, last)
+        metrics.RELAY_POSITION.set(last)
+        newest = await self._executor.run(self._app.recorder.max_notification_id)
+        metrics.RELAY_LAG.set(max(0, (newest or 0) - last))
+        return len(notifications)
+
+    async def _publish(self, notifications: Sequence[Notification]) -> None:
+        envelopes: list[Envelope] = []
+        for notification in notifications:
+            domain_event = self._app.mapper.to_domain_event(notification)
+            envelope = self._to_envelope(domain_event)
+            if envelope is not None:
+                envelopes.append(envelope)
+        # Published back to back on one connection, so the server stores them in this order;
+        # the PubAcks are awaited together, which is what makes the relay fast.
+        acks = [asyncio.ensure_future(self._publish_one(envelope)) for envelope in envelopes]
+        try:
+            await asyncio.gather(*acks)
+        except BaseException:
+            for ack in acks:
+                ack.cancel()
+            raise
+        for envelope in envelopes:
+            metrics.EVENTS_PUBLISHED.labels(envelope.type).inc()
+
+    async def _publish_one(self, envelope: Envelope) -> None:
+        headers = {"Nats-Msg-Id": envelope.id}
+        if envelope.correlationid:
+            headers[CORRELATION_HEADER] = envelope.correlationid
+        subject = subject_of(envelope)
+        await self._js.publish(
+            subject,
+            envelope.to_json(),
+            stream=EVENTS_STREAM,
+            headers=headers,
+            timeout=self._publish_timeout,
+        )
+
+    def _read_position(self) -> int:
+        with self._db.transaction(commit=False) as session:
+            value = session.execute(
+                select(relay_positions.c.position).where(relay_positions.c.relay == self.name)
+            ).scalar_one_or_none()
+        return int(value or 0)
+
+    def _record_position(self, position: int) -> None:
+        dialect = self._db.engine.dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(relay_positions).values(relay=self.name, position=position)
+        statement = statement.on_conflict_do_update(
+            index_elements=[relay_positions.c.relay], set_={"position": position}
+        )
+        with self._db.transaction(commit=True) as session:
+            session.execute(statement)
+
+
+def subject_of(envelope: Envelope) -> str:
+    """The JetStream subject an envelope is published on: events.<context>.<EventType>."""
+    return model_for(envelope.type, envelope.dataversion).nats_subject()

@@ -1,0 +1,34 @@
+"""Settings every service shares, read from environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CommonSettings(BaseSettings):
+    """What every process needs: where NATS is, where local data lives, how to log."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server(s), comma-separated")
+    var_dir: Path = Field(default=Path("var"), description="Local data: SQLite files, mail, logs")
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+    request_timeout_seconds: float = 5.0
+    # Test-only crash points (see servicekit.faults); never set in production.
+    fault_injection: str = ""
+
+    def sqlite_url(self, name: str) -> str:
+        """The embedded default database of one service: a SQLite file under var/."""
+        path = (self.var_dir / f"{name}.db").resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """NATS_URL split into the list nats-py expects."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]

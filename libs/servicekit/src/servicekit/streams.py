@@ -1,0 +1,58 @@
+"""Every JetStream stream of the platform, declared in this one place."""
+
+from __future__ import annotations
+
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+EVENTS_STREAM = "EVENTS"
+EVENTS_SUBJECTS = ["events.>"]
+DEAD_LETTER_STREAM = "DEADLETTER"
+DEAD_LETTER_SUBJECTS = ["deadletter.>"]
+
+# A relay that crashed between publish and recording its position re-publishes on restart;
+# the server drops the copy when it arrives inside this window (consumers' tracking covers
+# anything later). Generous, because a crashed service may take minutes to come back.
+DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
+
+
+def stream_configs(replicas: int = 1) -> list[StreamConfig]:
+    """The streams the platform needs; `replicas` > 1 on a NATS cluster."""
+    return [
+        StreamConfig(
+            name=EVENTS_STREAM,
+            subjects=EVENTS_SUBJECTS,
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            discard=DiscardPolicy.OLD,
+            duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
+            description="Integration events of every context (CloudEvents JSON)",
+        ),
+        StreamConfig(
+            name=DEAD_LETTER_STREAM,
+            subjects=DEAD_LETTER_SUBJECTS,
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=replicas,
+            description="Messages a consumer gave up on, with the reason in headers",
+        ),
+    ]
+
+
+async def declare_streams(js: JetStreamContext, replicas: int = 1) -> None:
+    """Create the streams, or bring an existing one's configuration up to date."""
+    for config in stream_configs(replicas):
+        assert config.name is not None
+        try:
+            await js.stream_info(config.name)
+        except NotFoundError:
+            await js.add_stream(config)
+        else:
+            await js.update_stream(config)
+
+
+def dead_letter_subject(consumer: str, original_subject: str) -> str:
+    """Where a consumer parks a message it gave up on."""
+    return f"deadletter.{consumer}.{original_subject}"

@@ -1,0 +1,29 @@
+"""Bookkeeping tables that live in each service's own database, beside its data."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+relay_positions = Table(
+    "relay_positions",
+    metadata,
+    Column("relay", String(100), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+processed_events = Table(
+    "processed_events",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+    Column("event_type", String(200), nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def create_bookkeeping_tables(engine: Engine) -> None:
+    """Create the relay-position and consumer-tracking tables if they are missing."""
+    metadata.create_all(engine)

@@ -1,0 +1,132 @@
+"""One service process: a faststream app on NATS with its background loops and a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import structlog
+from contracts.commands.health import Readiness, readiness_subject
+from faststream import FastStream
+from faststream.nats import NatsBroker
+from faststream.nats.annotations import NatsMessage
+from nats.js import JetStreamContext
+from prometheus_client import generate_latest
+
+from servicekit.logs import configure_logging
+from servicekit.settings import CommonSettings
+from servicekit.streams import declare_streams
+
+log = structlog.get_logger(__name__)
+
+Check = Callable[[], Awaitable[bool]]
+
+
+def metrics_subject(context: str) -> str:
+    """Where a service answers with its Prometheus metrics (the gateway gathers them)."""
+    return f"qry.{context}.metrics"
+
+
+class ServiceWorker:
+    """Runs a service's subscribers and loops; rides out NATS outages with unlimited reconnects."""
+
+    def __init__(self, context: str, settings: CommonSettings) -> None:
+        self.context = context
+        self.settings = settings
+        configure_logging(context, settings.log_format, settings.log_level)
+        # nats-py gives up after ~2 minutes by default; a service must outlast any outage.
+        self.broker = NatsBroker(
+            settings.nats_servers,
+            name=context,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1.0,
+            connect_timeout=2.0,
+            graceful_timeout=10.0,
+            # Per-message logs at DEBUG: one line per event would drown the useful ones.
+            log_level=logging.DEBUG,
+        )
+        self.app = FastStream(
+            self.broker,
+            after_startup=[self._start_loops],
+            on_shutdown=[self._stop_loops],
+        )
+        self._loops: list[tuple[Callable[[], Awaitable[None]], Callable[[], None]]] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._checks: dict[str, Check] = {"nats": self._nats_connected}
+        self._started: list[Callable[[JetStreamContext], Awaitable[None] | None]] = []
+        self._serve_health()
+
+    @property
+    def js(self) -> JetStreamContext:
+        """The JetStream context of the running broker."""
+        return self.broker.config.connection_state.stream
+
+    def add_loop(self, run: Callable[[], Awaitable[None]], stop: Callable[[], None]) -> None:
+        """Run `run()` while the service lives; `stop()` asks it to finish on shutdown."""
+        self._loops.append((run, stop))
+
+    def add_check(self, name: str, check: Check) -> None:
+        """A readiness check (the store answers, ...) reported on qry.<context>.ready."""
+        self._checks[name] = check
+
+    def on_connected(self, hook: Callable[[JetStreamContext], Awaitable[None] | None]) -> None:
+        """Called with the JetStream context once connected, before the loops start."""
+        self._started.append(hook)
+
+    async def run(self) -> None:
+        """Connect (waiting for NATS as long as it takes), then serve until SIGINT/SIGTERM."""
+        delay = 0.5
+        while True:
+            try:
+                await self.broker.connect()
+                break
+            except Exception as error:
+                log.warning("NATS not reachable yet; retrying", error=repr(error), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        await declare_streams(self.js)
+        for hook in self._started:
+            result = hook(self.js)
+            if result is not None:
+                await result
+        log.info("service starting", nats=self.settings.nats_url)
+        await self.app.run()
+
+    async def readiness(self) -> Readiness:
+        """Every check's answer; ready only when all pass."""
+        checks = {}
+        for name, check in self._checks.items():
+            try:
+                checks[name] = bool(await asyncio.wait_for(check(), timeout=2.0))
+            except Exception:
+                checks[name] = False
+        return Readiness(service=self.context, ready=all(checks.values()), checks=checks)
+
+    async def _nats_connected(self) -> bool:
+        return bool(self.broker.config.connection_state.connection.is_connected)
+
+    def _serve_health(self) -> None:
+        worker = self
+
+        @self.broker.subscriber(readiness_subject(self.context), queue=self.context)
+        async def ready(message: NatsMessage) -> bytes:
+            return (await worker.readiness()).model_dump_json().encode()
+
+        @self.broker.subscriber(metrics_subject(self.context), queue=self.context)
+        async def prometheus(message: NatsMessage) -> bytes:
+            return generate_latest()
+
+    async def _start_loops(self) -> None:
+        for run, _stop in self._loops:
+            self._tasks.append(asyncio.create_task(run()))
+        log.info("service ready")
+
+    async def _stop_loops(self) -> None:
+        for _run, stop in self._loops:
+            stop()
+        if self._tasks:
+            done, pending = await asyncio.wait(self._tasks, timeout=10.0)
+            for task in pending:
+                task.cancel()
+        log.info("service stopped")

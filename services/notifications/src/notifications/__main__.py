@@ -1,0 +1,14 @@
+"""`python -m notifications`: run the notifications service."""
+
+import asyncio
+
+from notifications.entrypoints.worker import build_worker
+
+
+def main() -> None:
+    """Run until SIGINT or SIGTERM."""
+    asyncio.run(build_worker().run())
+
+
+if __name__ == "__main__":
+    main()
