@@ -163,7 +163,9 @@ class EventConsumer:
         self, msg: Msg, envelope: Envelope, error: Exception, deliveries: int
     ) -> None:
         if deliveries >= self.max_deliver:
-            await self._dead_letter(msg, f"gave up after {deliveries} deliveries: {error!r}", deliveries)
+            await self._dead_letter(
+                msg, f"gave up after {deliveries} deliveries: {error!r}", deliveries
+            )
             return
         delay = self._backoff[min(deliveries - 1, len(self._backoff) - 1)]
         log.warning(
@@ -198,7 +200,9 @@ class EventConsumer:
         )
         await msg.term()
         metrics.DEAD_LETTERED.labels(self.durable).inc()
-        log.error("message dead-lettered", consumer=self.durable, subject=msg.subject, reason=reason)
+        log.error(
+            "message dead-lettered", consumer=self.durable, subject=msg.subject, reason=reason
+        )
 
     def bind_jetstream(self, js: JetStreamContext) -> None:
         """Give the consumer its JetStream context before the first message (used by tests)."""
@@ -214,4 +218,3 @@ def _is_tracking_conflict(error: Exception) -> bool:
             return True
         cause = cause.__cause__
     return False
-

@@ -40,6 +40,6 @@ class CorrelatedAggregate(Aggregate):
         super().trigger_event(event_class, **kwargs)
 
     @classmethod
-    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:  # noqa: A002
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> Any:
         kwargs.setdefault("correlation_id", _correlation.get())
         return super()._create(event_class, id=id, **kwargs)

@@ -20,6 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from servicekit import metrics
+
 T = TypeVar("T")
 
 
@@ -38,6 +40,16 @@ def store_environment(database_url: str) -> dict[str, str]:
         "SQLALCHEMY_URL": normalise_database_url(database_url),
         "CREATE_TABLE": "true",
     }
+
+
+class MeteredApplication(Application[Any]):
+    """An eventsourcing application that counts the events it appends, by type."""
+
+    def _notify(self, recordings: list[Any]) -> None:
+        for recording in recordings:
+            topic = recording.notification.topic
+            metrics.EVENTS_APPENDED.labels(topic.rsplit(":", 1)[-1]).inc()
+        super()._notify(recordings)
 
 
 class StoreExecutor:

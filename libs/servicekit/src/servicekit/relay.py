@@ -11,6 +11,7 @@ request path, so a save can never be lost between commit and publish.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -92,10 +93,8 @@ class OutboxRelay:
             if published:
                 continue
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)
-            except TimeoutError:
-                pass
 
     async def publish_pending(self) -> int:
         """One pass: publish the next batch after the recorded position; return its size."""

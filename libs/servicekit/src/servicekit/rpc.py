@@ -91,8 +91,10 @@ class RpcClient:
         self._nc = nc
         self._timeout = default_timeout
 
-    async def call(self, command: Command, result_model: type[R], timeout: float | None = None) -> R:
-        """Send `command` and return the result; raise Refused, ServiceUnavailable, ServiceTimeout."""
+    async def call(
+        self, command: Command, result_model: type[R], timeout: float | None = None
+    ) -> R:
+        """The command's result; raises Refused, ServiceUnavailable or ServiceTimeout."""
         headers = {}
         correlation_id = current_correlation_id()
         if correlation_id:

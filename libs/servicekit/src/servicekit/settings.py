@@ -14,7 +14,9 @@ class CommonSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
-    nats_url: str = Field(default="nats://127.0.0.1:4222", description="NATS server(s), comma-separated")
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4222", description="NATS server(s), comma-separated"
+    )
     var_dir: Path = Field(default=Path("var"), description="Local data: SQLite files, mail, logs")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import structlog
-from contracts.commands.health import Readiness, readiness_subject
+from contracts.commands.health import Readiness
 from faststream import FastStream
 from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
@@ -40,8 +41,8 @@ class ServiceWorker:
             settings.nats_servers,
             name=context,
             max_reconnect_attempts=-1,
-            reconnect_time_wait=1.0,
-            connect_timeout=2.0,
+            reconnect_time_wait=1,
+            connect_timeout=2,
             graceful_timeout=10.0,
             # Per-message logs at DEBUG: one line per event would drown the useful ones.
             log_level=logging.DEBUG,
@@ -51,7 +52,7 @@ class ServiceWorker:
             after_startup=[self._start_loops],
             on_shutdown=[self._stop_loops],
         )
-        self._loops: list[tuple[Callable[[], Awaitable[None]], Callable[[], None]]] = []
+        self._loops: list[tuple[Callable[[], Coroutine[Any, Any, None]], Callable[[], None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._checks: dict[str, Check] = {"nats": self._nats_connected}
         self._started: list[Callable[[JetStreamContext], Awaitable[None] | None]] = []
@@ -60,9 +61,12 @@ class ServiceWorker:
     @property
     def js(self) -> JetStreamContext:
         """The JetStream context of the running broker."""
-        return self.broker.config.connection_state.stream
+        stream: JetStreamContext = self.broker.config.connection_state.stream
+        return stream
 
-    def add_loop(self, run: Callable[[], Awaitable[None]], stop: Callable[[], None]) -> None:
+    def add_loop(
+        self, run: Callable[[], Coroutine[Any, Any, None]], stop: Callable[[], None]
+    ) -> None:
         """Run `run()` while the service lives; `stop()` asks it to finish on shutdown."""
         self._loops.append((run, stop))
 
@@ -109,7 +113,7 @@ class ServiceWorker:
     def _serve_health(self) -> None:
         worker = self
 
-        @self.broker.subscriber(readiness_subject(self.context), queue=self.context)
+        @self.broker.subscriber(f"qry.{self.context}.ready", queue=self.context)
         async def ready(message: NatsMessage) -> bytes:
             return (await worker.readiness()).model_dump_json().encode()
 
@@ -126,7 +130,7 @@ class ServiceWorker:
         for _run, stop in self._loops:
             stop()
         if self._tasks:
-            done, pending = await asyncio.wait(self._tasks, timeout=10.0)
+            _done, pending = await asyncio.wait(self._tasks, timeout=10.0)
             for task in pending:
                 task.cancel()
         log.info("service stopped")

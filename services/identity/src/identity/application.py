@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from servicekit.eventstore import MeteredApplication
 
 from identity.domain.errors import InvalidVerificationToken
 from identity.domain.indexes import EmailIndex, VerificationTokenIndex
@@ -35,7 +36,7 @@ class Verification:
     last_notification_id: int | None
 
 
-class IdentityApplication(Application[uuid.UUID]):
+class IdentityApplication(MeteredApplication):
     """The identity service's event-sourced application."""
 
     name = "identity"
@@ -91,7 +92,9 @@ class IdentityApplication(Application[uuid.UUID]):
             )
             user: User = self.repository.get(index.user_id)
         except AggregateNotFoundError as error:
-            raise InvalidVerificationToken("the verification link is invalid, used or expired") from error
+            raise InvalidVerificationToken(
+                "the verification link is invalid, used or expired"
+            ) from error
         user.verify_email(token_hash, now=self._clock())
         recordings = self.save(user)
         return Verification(

@@ -27,7 +27,7 @@ class Identity:
 
 def bootstrap(settings: IdentitySettings | None = None) -> Identity:
     """Build the identity service from settings (environment variables by default)."""
-    settings = settings or IdentitySettings()  # type: ignore[call-arg]
+    settings = settings or IdentitySettings()
     app = IdentityApplication(
         store_environment(settings.database_url),
         seal_token=partial(seal, settings.notifications_public_key),
@@ -40,4 +40,6 @@ def bootstrap(settings: IdentitySettings | None = None) -> Identity:
         hash_len=RFC_9106_LOW_MEMORY.hash_len,
         salt_len=RFC_9106_LOW_MEMORY.salt_len,
     )
-    return Identity(settings=settings, app=app, executor=StoreExecutor("identity"), passwords=passwords)
+    return Identity(
+        settings=settings, app=app, executor=StoreExecutor("identity"), passwords=passwords
+    )

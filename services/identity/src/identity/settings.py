@@ -12,7 +12,9 @@ class IdentitySettings(CommonSettings):
     identity_database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the event store; SQLite under var/ when unset"
     )
-    identity_private_key: str = Field(description="Opens passwords the gateway sealed to us (base64)")
+    identity_private_key: str = Field(
+        description="Opens passwords the gateway sealed to us (base64)"
+    )
     notifications_public_key: str = Field(description="Seals verification tokens for notifications")
     verification_ttl_hours: float = 48.0
     # OWASP's minimum for argon2id is m=19 MiB, t=2, p=1; the defaults are RFC 9106's

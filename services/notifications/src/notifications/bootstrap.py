@@ -25,7 +25,7 @@ class Notifications:
 
 def bootstrap(settings: NotificationsSettings | None = None) -> Notifications:
     """Build the notifications service from settings (environment variables by default)."""
-    settings = settings or NotificationsSettings()  # type: ignore[call-arg]
+    settings = settings or NotificationsSettings()
     database = Database(settings.database_url)
     metadata.create_all(database.engine)
     create_bookkeeping_tables(database.engine)

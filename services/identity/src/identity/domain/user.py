@@ -39,7 +39,9 @@ class User(CorrelatedAggregate):
         """Whether the user has proved they own their e-mail address."""
         return self.email_verified_at is not None
 
-    def request_verification(self, token_hash: str, sealed_token: str, expires_at: datetime) -> None:
+    def request_verification(
+        self, token_hash: str, sealed_token: str, expires_at: datetime
+    ) -> None:
         """Issue a new verification token; only its hash and a sealed copy are recorded."""
         self._verification_requested(
             token_hash=token_hash,

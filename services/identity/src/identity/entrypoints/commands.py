@@ -44,11 +44,15 @@ class IdentityCommands:
     async def register(self, command: RegisterUser) -> RegistrationAccepted:
         """Sign up; a known e-mail address gets the same answer and creates nothing."""
         try:
-            password = open_sealed(self._identity.settings.identity_private_key, command.sealed_password)
+            password = open_sealed(
+                self._identity.settings.identity_private_key, command.sealed_password
+            )
             check_password_policy(password)
             email = normalise_email(command.email)
         except SealedSecretError as error:
-            raise Refused(_invalid("sealed_password", "the password was not sealed for identity")) from error
+            raise Refused(
+                _invalid("sealed_password", "the password was not sealed for identity")
+            ) from error
         except PasswordPolicyViolation as error:
             raise Refused(_invalid("password", str(error))) from error
         except ValueError as error:

@@ -33,7 +33,11 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
 
     def start_relay(js: JetStreamContext) -> None:
         relay = OutboxRelay(
-            name=CONTEXT, app=identity.app, executor=identity.executor, js=js, to_envelope=to_envelope
+            name=CONTEXT,
+            app=identity.app,
+            executor=identity.executor,
+            js=js,
+            to_envelope=to_envelope,
         )
         relays.append(relay)
         worker.add_loop(relay.run, relay.stop)
@@ -45,4 +49,3 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
 
     worker.add_check("event_store", store_answers)
     return worker
-

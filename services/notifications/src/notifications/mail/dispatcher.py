@@ -12,6 +12,7 @@ hop can recognise the copy.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -39,7 +40,9 @@ RETRY_DELAYS = (1, 5, 15, 60, 300)
 class MailDispatcher:
     """Sends due mails from the outbox; wakes when the consumer queues new ones."""
 
-    def __init__(self, settings: NotificationsSettings, database: Database, executor: StoreExecutor) -> None:
+    def __init__(
+        self, settings: NotificationsSettings, database: Database, executor: StoreExecutor
+    ) -> None:
         self._settings = settings
         self._db = database
         self._executor = executor
@@ -72,10 +75,8 @@ class MailDispatcher:
             if sent:
                 continue
             self._wakeup.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=1.0)
-            except TimeoutError:
-                pass
 
     async def send_due(self) -> int:
         """Send every mail whose time has come; return how many went out."""
@@ -89,7 +90,9 @@ class MailDispatcher:
                     await self._send(row)
                 except Exception as error:
                     await self._executor.run(self._record_failure, row, repr(error))
-                    log.warning("mail not sent; will retry", mail_id=row["mail_id"], error=repr(error))
+                    log.warning(
+                        "mail not sent; will retry", mail_id=row["mail_id"], error=repr(error)
+                    )
                     continue
                 await self._executor.run(self._record_sent, row["mail_id"])
                 sent += 1
@@ -149,9 +152,13 @@ class MailDispatcher:
         language = row["language"]
         if row["kind"] == EMAIL_VERIFICATION:
             # The only moment the token exists in clear: while this mail is being written.
-            token = open_sealed(self._settings.notifications_private_key, context.pop("sealed_token"))
+            token = open_sealed(
+                self._settings.notifications_private_key, context.pop("sealed_token")
+            )
             context["link"] = verification_link(self._settings.public_base_url, token)
-            context["expires_at"] = local_datetime(datetime.fromisoformat(context["expires_at"]), language)
+            context["expires_at"] = local_datetime(
+                datetime.fromisoformat(context["expires_at"]), language
+            )
         rendered = render(row["kind"], language, context)
         message = EmailMessage()
         message["From"] = self._settings.mail_from

@@ -1,0 +1,25 @@
+"""`python -m gateway`: serve the HTTP API with uvicorn."""
+
+import uvicorn
+from servicekit.logs import configure_logging
+
+from gateway.app import create_app
+from gateway.settings import GatewaySettings
+
+
+def main() -> None:
+    """Serve until SIGINT or SIGTERM."""
+    settings = GatewaySettings()
+    configure_logging("gateway", settings.log_format, settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""The Litestar application: public HTTP API, problem+json errors, OpenAPI at /schema."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+
+from gateway.bus import Bus
+from gateway.observability import correlation_and_metrics
+from gateway.problems import EXCEPTION_HANDLERS
+from gateway.routes.operations import OperationsController
+from gateway.routes.registrations import RegistrationController
+from gateway.routes.verify_page import VerifyPageController
+from gateway.settings import GatewaySettings
+
+DOCUMENT_BODY_LIMIT = 10 * 1024 * 1024
+
+
+def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) -> Litestar:
+    """Build the gateway; `bus` may be given by tests."""
+    settings = settings or GatewaySettings()
+    bus = bus or Bus(settings.nats_servers, settings.request_timeout_seconds)
+    return Litestar(
+        route_handlers=[RegistrationController, OperationsController, VerifyPageController],
+        dependencies={
+            "bus": Provide(lambda: bus, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[correlation_and_metrics],
+        request_max_body_size=DOCUMENT_BODY_LIMIT,
+        on_startup=[bus.start],
+        on_shutdown=[bus.stop],
+        openapi_config=OpenAPIConfig(
+            title="E-invoicing platform API",
+            version="1.0.0",
+            description="The public HTTP API. Errors are RFC 9457 application/problem+json. "
+            "The event bus is described by the AsyncAPI document at /asyncapi.json.",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        ),
+    )

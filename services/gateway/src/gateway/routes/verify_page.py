@@ -1,0 +1,92 @@
+"""The page the verification mail links to: one button that confirms the address.
+
+The link itself changes nothing (mail scanners open links); the person's click on the button
+posts the token, exactly like POST /api/v1/registrations/verify.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Annotated, Any
+
+from contracts.commands.identity import EmailVerifiedReply, VerifyEmail
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from gateway.bus import Bus
+from gateway.problems import Problem
+
+TEXT = {
+    "nl": {
+        "title": "E-mailadres bevestigen",
+        "intro": "Klik op de knop om je e-mailadres te bevestigen.",
+        "button": "Bevestigen",
+        "done": "Je e-mailadres is bevestigd. Je kunt nu inloggen.",
+        "missing": "Deze link is onvolledig. Open de link uit de e-mail opnieuw.",
+    },
+    "en": {
+        "title": "Confirm e-mail address",
+        "intro": "Press the button to confirm your e-mail address.",
+        "button": "Confirm",
+        "done": "Your e-mail address is confirmed. You can log in now.",
+        "missing": "This link is incomplete. Open the link from the e-mail again.",
+    },
+}
+
+
+def _language(request: Request[Any, Any, Any]) -> str:
+    accepted = request.headers.get("accept-language", "")
+    return "en" if accepted.lower().startswith("en") else "nl"
+
+
+def _page(language: str, body: str, status: int = 200) -> Response[str]:
+    text = TEXT[language]
+    html = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{text['title']}</title></head>"
+        '<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;'
+        f'line-height:1.5"><h1>{text["title"]}</h1>{body}</body></html>'
+    )
+    return Response(html, status_code=status, media_type="text/html; charset=utf-8")
+
+
+class VerifyPageController(Controller):
+    """GET and POST /verify-email."""
+
+    path = "/verify-email"
+    include_in_schema = False
+
+    @get("/", operation_id="verifyEmailPage")
+    async def show(self, request: Request[Any, Any, Any], token: str = "") -> Response[str]:
+        """The confirm button, carrying the token from the link."""
+        language = _language(request)
+        text = TEXT[language]
+        if not token:
+            return _page(language, f"<p>{text['missing']}</p>", 400)
+        form = (
+            f'<p>{text["intro"]}</p><form method="post">'
+            f'<input type="hidden" name="token" value="{escape(token)}">'
+            f'<button type="submit">{text["button"]}</button></form>'
+        )
+        return _page(language, form)
+
+    @post("/", operation_id="verifyEmailForm", status_code=200)
+    async def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+        bus: Bus,
+    ) -> Response[str]:
+        """Verify, and say in words what happened."""
+        language = _language(request)
+        try:
+            await bus.call(VerifyEmail(token=data.get("token", "")[:512]), EmailVerifiedReply)
+        except Problem as problem:
+            return _page(
+                language,
+                f"<p>{escape(problem.problem_detail or problem.title)}</p>",
+                problem.status_code,
+            )
+        return _page(language, f"<p>{TEXT[language]['done']}</p>")

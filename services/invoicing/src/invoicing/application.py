@@ -1,0 +1,15 @@
+"""The invoicing service's event-sourced application.
+
+Its use cases arrive with the invoicing issue; the process, its own event store, its relay and
+its readiness already run, so the platform's shape is complete from the start.
+"""
+
+from __future__ import annotations
+
+from servicekit.eventstore import MeteredApplication
+
+
+class InvoicingApplication(MeteredApplication):
+    """The invoicing event store and repository."""
+
+    name = "invoicing"

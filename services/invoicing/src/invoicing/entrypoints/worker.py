@@ -1,0 +1,43 @@
+"""The invoicing process: its event store, its outbox relay, readiness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nats.js import JetStreamContext
+from servicekit.eventstore import SharedDatabase, StoreExecutor, store_environment
+from servicekit.relay import OutboxRelay
+from servicekit.worker import ServiceWorker
+
+from invoicing.application import InvoicingApplication
+from invoicing.settings import InvoicingSettings
+
+CONTEXT = "invoicing"
+
+
+def _nothing_public_yet(_domain_event: Any) -> None:
+    """No invoicing event is part of the public contract yet."""
+    return None
+
+
+def build_worker(settings: InvoicingSettings | None = None) -> ServiceWorker:
+    """Wire the invoicing store, relay and readiness onto a service worker."""
+    settings = settings or InvoicingSettings()
+    app = InvoicingApplication(store_environment(settings.database_url))
+    executor = StoreExecutor(CONTEXT)
+    worker = ServiceWorker(CONTEXT, settings)
+
+    def start_relay(js: JetStreamContext) -> None:
+        relay = OutboxRelay(
+            name=CONTEXT, app=app, executor=executor, js=js, to_envelope=_nothing_public_yet
+        )
+        worker.add_loop(relay.run, relay.stop)
+
+    worker.on_connected(start_relay)
+    database = SharedDatabase(app)
+
+    async def store_answers() -> bool:
+        return await executor.run(database.ping)
+
+    worker.add_check("event_store", store_answers)
+    return worker
