@@ -6,8 +6,11 @@ import asyncio
 from collections.abc import Callable
 
 import structlog
-from contracts.commands.base import ProblemReply, ProblemType, Violation
+from contracts.commands.base import ProblemReply, Violation
 from contracts.commands.identity import (
+    INVALID_REGISTRATION,
+    INVALID_VERIFICATION_TOKEN,
+    UNREADABLE_SEALED_PASSWORD,
     EmailVerifiedReply,
     RegisterUser,
     RegistrationAccepted,
@@ -23,15 +26,6 @@ from identity.domain.errors import InvalidVerificationToken, PasswordPolicyViola
 from identity.domain.values import check_password_policy, normalise_email
 
 log = structlog.get_logger(__name__)
-
-INVALID_TOKEN = ProblemType(
-    "urn:problem:identity:invalid-verification-token",
-    "The verification link is not valid",
-    400,
-)
-INVALID_REGISTRATION = ProblemType(
-    "urn:problem:identity:invalid-registration", "The registration is not valid", 422
-)
 
 
 class IdentityCommands:
@@ -51,7 +45,7 @@ class IdentityCommands:
             email = normalise_email(command.email)
         except SealedSecretError as error:
             raise Refused(
-                _invalid("sealed_password", "the password was not sealed for identity")
+                UNREADABLE_SEALED_PASSWORD.reply("the password was not sealed for identity")
             ) from error
         except PasswordPolicyViolation as error:
             raise Refused(_invalid("password", str(error))) from error
@@ -84,7 +78,7 @@ class IdentityCommands:
                     self._identity.app.verify_email, command.token
                 )
         except InvalidVerificationToken as error:
-            raise Refused(INVALID_TOKEN.reply(str(error))) from error
+            raise Refused(INVALID_VERIFICATION_TOKEN.reply(str(error))) from error
         self._saved()
         log.info("e-mail verified", user_id=str(verification.user_id))
         return EmailVerifiedReply(
