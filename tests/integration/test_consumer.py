@@ -1,0 +1,190 @@
+"""A consumer applies each event once; failures retry; poison goes to the dead-letter stream."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nats
+import pytest
+from contracts.envelope import Envelope
+from contracts.events.base import IntegrationEvent
+from contracts.events.identity import UserRegistered
+from devstack.nats import NatsServerProcess
+from faststream.nats import NatsBroker
+from nats.js import JetStreamContext
+from servicekit.consumer import EventConsumer, PermanentFailure
+from servicekit.database import Database
+from servicekit.eventstore import StoreExecutor
+from servicekit.streams import DEAD_LETTER_STREAM, declare_streams
+from servicekit.tables import create_bookkeeping_tables
+from sqlalchemy import Column, MetaData, String, Table, func, select
+from sqlalchemy.orm import Session
+
+metadata = MetaData()
+greeted = Table("greeted", metadata, Column("event_id", String(64)), Column("email", String(200)))
+
+
+def registration(email: str) -> Envelope:
+    event = UserRegistered(
+        user_id=uuid.uuid4(),
+        environment_id=uuid.uuid4(),
+        environment_name="example.nl",
+        email=email,
+        full_name="Someone",
+        language="nl",
+        registered_at=datetime.now(UTC),
+    )
+    return Envelope.wrap(
+        event,
+        id=uuid.uuid4(),
+        source="/services/identity",
+        time=datetime.now(UTC),
+        subject=event.user_id,
+        sequence=1,
+        correlation_id="corr",
+    )
+
+
+class World:
+    """A real NATS, a real SQLite file, and one consumer whose effect we can make fail."""
+
+    def __init__(self, nats_url: str, database: Database) -> None:
+        self.nats_url = nats_url
+        self.database = database
+        self.failures: dict[str, int] = {}
+        self.broker: NatsBroker | None = None
+        self.js: JetStreamContext | None = None
+
+    def effect(self, session: Session, envelope: Envelope, event: IntegrationEvent) -> None:
+        assert isinstance(event, UserRegistered)
+        if event.email.startswith("never"):
+            raise PermanentFailure("this recipient can never be greeted")
+        remaining = self.failures.get(event.email, 0)
+        if remaining:
+            self.failures[event.email] = remaining - 1
+            raise ConnectionError("the effect's server is down for a moment")
+        session.execute(greeted.insert().values(event_id=envelope.id, email=event.email))
+
+    def count(self, email: str | None = None) -> int:
+        with self.database.transaction(commit=False) as session:
+            query = select(func.count()).select_from(greeted)
+            if email:
+                query = query.where(greeted.c.email == email)
+            return int(session.execute(query).scalar_one())
+
+    async def start(self, max_deliver: int = 4) -> None:
+        self.broker = NatsBroker(self.nats_url, log_level=10)
+        consumer = EventConsumer(
+            durable="test-consumer",
+            subject="events.identity.>",
+            database=self.database,
+            executor=StoreExecutor("test"),
+            effect=self.effect,
+            max_deliver=max_deliver,
+            backoff=(0.1, 0.2, 0.3),
+        )
+        consumer.attach(self.broker)
+        await self.broker.connect()
+        self.js = self.broker.config.connection_state.stream
+        await declare_streams(self.js)
+        consumer.bind_jetstream(self.js)
+        await self.broker.start()
+
+    async def publish(self, envelope: Envelope, raw: bytes | None = None) -> None:
+        assert self.js is not None
+        await self.js.publish(
+            "events.identity.UserRegistered",
+            raw if raw is not None else envelope.to_json(),
+            headers={"Nats-Msg-Id": str(uuid.uuid4())},
+        )
+
+    async def stop(self) -> None:
+        if self.broker is not None:
+            await self.broker.stop()
+
+
+@pytest.fixture
+async def world(nats_server: NatsServerProcess, tmp_path: Path) -> AsyncIterator[World]:
+    database = Database(f"sqlite:///{tmp_path / 'consumer.db'}")
+    metadata.create_all(database.engine)
+    create_bookkeeping_tables(database.engine)
+    w = World(nats_server.url, database)
+    yield w
+    await w.stop()
+
+
+async def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+async def dead_letters(nats_url: str) -> list[nats.aio.msg.Msg]:
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    info = await js.stream_info(DEAD_LETTER_STREAM)
+    subscription = await js.subscribe("deadletter.>", ordered_consumer=True)
+    messages = [await subscription.next_msg(timeout=5) for _ in range(info.state.messages)]
+    await nc.close()
+    return messages
+
+
+async def test_a_redelivered_event_changes_nothing_the_second_time(world: World) -> None:
+    await world.start()
+    envelope = registration("ann@example.nl")
+    await world.publish(envelope)
+    await world.publish(envelope)  # the same event again, e.g. replayed
+    await eventually(lambda: world.count() == 1)
+    await asyncio.sleep(0.5)
+    assert world.count() == 1
+
+
+async def test_an_effect_that_fails_for_a_while_is_retried_until_it_succeeds(world: World) -> None:
+    world.failures["bob@example.nl"] = 2
+    await world.start()
+    await world.publish(registration("bob@example.nl"))
+    await eventually(lambda: world.count("bob@example.nl") == 1)
+    assert world.failures["bob@example.nl"] == 0
+
+
+async def test_poison_goes_to_the_dead_letter_stream_with_its_reason_and_the_rest_flows(
+    world: World,
+) -> None:
+    await world.start()
+    await world.publish(registration("x"), raw=b"this is not an envelope")
+    await world.publish(registration("never@example.nl"))
+    await world.publish(registration("carol@example.nl"))
+    await eventually(lambda: world.count("carol@example.nl") == 1)
+    letters = await dead_letters(world.nats_url)
+    reasons = sorted((m.headers or {})["X-Dead-Letter-Reason"] for m in letters)
+    assert len(letters) == 2
+    assert reasons[0].startswith("this recipient can never be greeted")
+    assert reasons[1].startswith("unreadable event")
+    assert all((m.headers or {})["X-Dead-Letter-Consumer"] == "test-consumer" for m in letters)
+
+
+async def test_an_effect_that_keeps_failing_is_dead_lettered_after_max_deliver(world: World) -> None:
+    world.failures["dave@example.nl"] = 100
+    await world.start(max_deliver=3)
+    await world.publish(registration("dave@example.nl"))
+    await world.publish(registration("erin@example.nl"))
+    await eventually(lambda: world.count("erin@example.nl") == 1)
+
+    async def lettered() -> int:
+        return len(await dead_letters(world.nats_url))
+
+    deadline = asyncio.get_running_loop().time() + 10
+    while await lettered() < 1 and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+    letters = await dead_letters(world.nats_url)
+    assert len(letters) == 1
+    headers = letters[0].headers or {}
+    assert headers["X-Deliveries"] == "3"
+    assert "gave up after 3 deliveries" in headers["X-Dead-Letter-Reason"]
+    assert world.count("dave@example.nl") == 0
