@@ -12,7 +12,9 @@ from devstack.nats import NatsServerProcess
 from devstack.ports import free_port
 from servicekit.sealing import new_private_key, public_key_of
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture
@@ -55,6 +57,8 @@ _POSTGRES_SKIP = _postgres_reachable()
 def postgres_database() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test; skipped, saying why, without a server."""
     if _POSTGRES_SKIP:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(f"{_POSTGRES_SKIP}; REQUIRE_POSTGRES is set (CI runs the PostgreSQL path)")
         pytest.skip(_POSTGRES_SKIP)
     import psycopg
 

@@ -169,7 +169,9 @@ async def test_poison_goes_to_the_dead_letter_stream_with_its_reason_and_the_res
     assert all((m.headers or {})["X-Dead-Letter-Consumer"] == "test-consumer" for m in letters)
 
 
-async def test_an_effect_that_keeps_failing_is_dead_lettered_after_max_deliver(world: World) -> None:
+async def test_an_effect_that_keeps_failing_is_dead_lettered_after_max_deliver(
+    world: World,
+) -> None:
     world.failures["dave@example.nl"] = 100
     await world.start(max_deliver=3)
     await world.publish(registration("dave@example.nl"))

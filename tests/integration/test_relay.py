@@ -69,7 +69,10 @@ async def test_each_stored_event_is_published_once_with_its_id_as_msg_id(
     ids = [m.headers["Nats-Msg-Id"] for m in messages if m.headers]
     assert len(set(ids)) == 10
     subjects = [m.subject for m in messages]
-    assert subjects[:2] == ["events.identity.UserRegistered", "events.identity.EmailVerificationRequested"]
+    assert subjects[:2] == [
+        "events.identity.UserRegistered",
+        "events.identity.EmailVerificationRequested",
+    ]
     assert await relay.publish_pending() == 0
 
 

@@ -9,7 +9,9 @@ from notifications.mail.rendering import local_datetime, render, verification_li
 
 def test_the_verification_mail_in_dutch() -> None:
     link = verification_link("http://127.0.0.1:8000/", "abc-123")
-    mail = render("email_verification", "nl", {"full_name": "Ann", "link": link, "expires_at": "morgen"})
+    mail = render(
+        "email_verification", "nl", {"full_name": "Ann", "link": link, "expires_at": "morgen"}
+    )
     assert mail.subject == "Bevestig je e-mailadres voor E-facturatie"
     assert "token=abc-123" in mail.text
     assert "Hallo Ann" in mail.text
@@ -18,7 +20,9 @@ def test_the_verification_mail_in_dutch() -> None:
 
 def test_the_verification_mail_in_english_escapes_names_in_html() -> None:
     mail = render(
-        "email_verification", "en", {"full_name": "<b>Bob</b>", "link": "http://x/?token=1", "expires_at": "x"}
+        "email_verification",
+        "en",
+        {"full_name": "<b>Bob</b>", "link": "http://x/?token=1", "expires_at": "x"},
     )
     assert mail.subject.startswith("Confirm your e-mail address")
     assert "&lt;b&gt;Bob&lt;/b&gt;" in mail.html

@@ -29,7 +29,9 @@ def a_registered_user() -> User:
         password_hash="$argon2id$...",
     )
     user.request_verification(
-        token_hash=hash_token("the-token"), sealed_token="sealed", expires_at=NOW + timedelta(hours=48)
+        token_hash=hash_token("the-token"),
+        sealed_token="sealed",
+        expires_at=NOW + timedelta(hours=48),
     )
     return user
 

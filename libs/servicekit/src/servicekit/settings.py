@@ -21,6 +21,9 @@ class CommonSettings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
     request_timeout_seconds: float = 5.0
+    consumer_ack_wait_seconds: float = Field(
+        default=30.0, description="How long a delivered event may stay unacknowledged"
+    )
     # Test-only crash points (see servicekit.faults); never set in production.
     fault_injection: str = ""
 

@@ -111,6 +111,15 @@ def handle_validation(
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     """Any other HTTP error (404, 405, 413, 415, ...), worded for a person."""
     status = exc.status_code
+    if status == 400:
+        # Litestar's 400s come from bodies it could not decode (malformed JSON, bad form).
+        return problem_response(
+            request,
+            400,
+            "urn:problem:malformed-body",
+            "The request body cannot be read",
+            f"{exc.detail}. Send a JSON object with Content-Type: application/json.",
+        )
     title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     return problem_response(
         request, status, _type_for(status), title, exc.detail or title, headers=exc.headers

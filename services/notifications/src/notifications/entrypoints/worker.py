@@ -23,6 +23,7 @@ def build_worker(notifications: Notifications | None = None) -> ServiceWorker:
         executor=notifications.executor,
         effect=apply_event,
         on_applied=notifications.dispatcher.wake,
+        ack_wait_seconds=notifications.settings.consumer_ack_wait_seconds,
     )
     consumer.attach(worker.broker)
 
