@@ -24,6 +24,10 @@ MAIL_NAMESPACE = uuid.UUID("0b5c1d7e-3a44-5f61-8e2b-9c7d1a3f5e60")
 EMAIL_VERIFICATION = "email_verification"
 
 
+class EventArrivedEarly(Exception):
+    """An event about something this read model has not seen yet; retried with backoff."""
+
+
 def mail_id(event_id: str, recipient: str) -> str:
     """The id of the one mail an event may cause for a recipient."""
     return str(uuid.uuid5(MAIL_NAMESPACE, f"{event_id}:{recipient.lower()}"))
@@ -36,11 +40,14 @@ def apply_event(session: Session, envelope: Envelope, event: IntegrationEvent) -
     elif isinstance(event, EmailVerificationRequested):
         _queue_verification_mail(session, envelope, event)
     elif isinstance(event, EmailVerified):
-        session.execute(
+        result = session.execute(
             update(known_users)
             .where(known_users.c.user_id == str(event.user_id))
             .values(email_verified_at=event.verified_at)
         )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            # Overtook the user's UserRegistered (which is being retried): try again later.
+            raise EventArrivedEarly(f"user {event.user_id} is not known yet")
 
 
 def _remember_user(session: Session, event: UserRegistered) -> None:
