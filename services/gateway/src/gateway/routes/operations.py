@@ -8,6 +8,7 @@ from typing import Any
 from contracts.asyncapi import build_asyncapi
 from contracts.commands.health import Readiness, readiness_subject
 from litestar import Controller, MediaType, Response, get
+from litestar.di import NamedDependency
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
@@ -33,7 +34,9 @@ class OperationsController(Controller):
         operation_id="ready",
         summary="Readiness: 200 when NATS and every service's store answer, else 503",
     )
-    async def ready(self, bus: Bus, settings: GatewaySettings) -> Response[dict[str, Any]]:
+    async def ready(
+        self, bus: NamedDependency[Bus], settings: NamedDependency[GatewaySettings]
+    ) -> Response[dict[str, Any]]:
         """Ask every service whether it is ready; report each check."""
         answers = await asyncio.gather(
             *(_readiness(bus, context) for context in settings.service_contexts)
@@ -57,7 +60,9 @@ class OperationsController(Controller):
         operation_id="metrics",
         summary="Prometheus metrics of the gateway and every service",
     )
-    async def metrics(self, bus: Bus, settings: GatewaySettings) -> Response[bytes]:
+    async def metrics(
+        self, bus: NamedDependency[Bus], settings: NamedDependency[GatewaySettings]
+    ) -> Response[bytes]:
         """The gateway's own metrics plus each service's, labelled with the service."""
         texts = await asyncio.gather(
             *(bus.request_raw(f"qry.{context}.metrics") for context in settings.service_contexts)
@@ -74,14 +79,14 @@ class OperationsController(Controller):
         summary="The AsyncAPI 3.0 document of the event bus",
         media_type=MediaType.JSON,
     )
-    async def asyncapi(self, settings: GatewaySettings) -> dict[str, Any]:
+    async def asyncapi(self, settings: NamedDependency[GatewaySettings]) -> dict[str, Any]:
         """Generated from the contracts package, the same code the services publish with."""
         return build_asyncapi(
             settings.nats_servers[0] if settings.nats_servers else "nats://127.0.0.1:4222"
         )
 
 
-async def _readiness(bus: Bus, context: str) -> dict[str, Any]:
+async def _readiness(bus: NamedDependency[Bus], context: str) -> dict[str, Any]:
     raw = await bus.request_raw(readiness_subject(context), timeout=2.0)  # type: ignore[arg-type]
     if raw is None:
         return {"ready": False, "checks": {"answers": False}}

@@ -12,6 +12,8 @@ from contracts.commands.identity import (
     VerifyEmail,
 )
 from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from servicekit.sealing import seal
 
@@ -76,7 +78,10 @@ class RegistrationController(Controller):
         description="Answers 202 whether or not the e-mail address is known; a mail goes out.",
     )
     async def register(
-        self, data: RegistrationRequest, bus: Bus, settings: GatewaySettings
+        self,
+        data: JSONBody[RegistrationRequest],
+        bus: NamedDependency[Bus],
+        settings: NamedDependency[GatewaySettings],
     ) -> RegistrationAnswer:
         """Send the registration to identity, the password sealed so only identity can read it."""
         await bus.call(
@@ -99,7 +104,9 @@ class RegistrationController(Controller):
         summary="Verify the e-mail address with the token from the mail",
         description="A bad, used or expired token answers 400.",
     )
-    async def verify(self, data: VerificationRequest, bus: Bus) -> VerificationAnswer:
+    async def verify(
+        self, data: JSONBody[VerificationRequest], bus: NamedDependency[Bus]
+    ) -> VerificationAnswer:
         """Verify the address; the answer names the user and environment."""
         reply = await bus.call(VerifyEmail(token=data.token), EmailVerifiedReply)
         return VerificationAnswer(user_id=reply.user_id, environment_id=reply.environment_id)

@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 from contracts.commands.identity import EmailVerifiedReply, VerifyEmail
 from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 
 from gateway.bus import Bus
 from gateway.problems import Problem
@@ -59,7 +60,9 @@ class VerifyPageController(Controller):
     include_in_schema = False
 
     @get("/", operation_id="verifyEmailPage")
-    async def show(self, request: Request[Any, Any, Any], token: str = "") -> Response[str]:
+    async def show(
+        self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
+    ) -> Response[str]:
         """The confirm button, carrying the token from the link."""
         language = _language(request)
         text = TEXT[language]
@@ -77,7 +80,7 @@ class VerifyPageController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
-        bus: Bus,
+        bus: NamedDependency[Bus],
     ) -> Response[str]:
         """Verify, and say in words what happened."""
         language = _language(request)
