@@ -49,5 +49,6 @@ schemas: .venv/.synced ## Regenerate the committed JSON Schemas of the event con
 	$(UV) run --frozen python -m contracts.schemas.generate
 
 clean: ## Remove local data (var/) and caches; the next `make run` starts empty
+	@if [ -x .venv/bin/python ]; then .venv/bin/python -m devstack clean --var-dir var; fi
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache test-artifacts
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +

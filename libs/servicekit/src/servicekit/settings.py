@@ -18,6 +18,9 @@ class CommonSettings(BaseSettings):
         default="nats://127.0.0.1:4222", description="NATS server(s), comma-separated"
     )
     var_dir: Path = Field(default=Path("var"), description="Local data: SQLite files, mail, logs")
+    stream_replicas: int = Field(
+        default=1, ge=1, le=5, description="Replicas of the JetStream streams (3 on a cluster)"
+    )
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
     request_timeout_seconds: float = 5.0

@@ -89,7 +89,7 @@ class ServiceWorker:
                 log.warning("NATS not reachable yet; retrying", error=repr(error), retry_in=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        await declare_streams(self.js)
+        await declare_streams(self.js, self.settings.stream_replicas)
         for hook in self._started:
             result = hook(self.js)
             if result is not None:

