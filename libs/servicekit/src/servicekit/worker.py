@@ -49,6 +49,8 @@ class ServiceWorker:
         )
         self.app = FastStream(
             self.broker,
+            # Our own "service ready/stopped" lines say it in the service's log format.
+            logger=None,
             after_startup=[self._start_loops],
             on_shutdown=[self._stop_loops],
         )
