@@ -14,11 +14,10 @@ from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
 from contracts.events.identity import UserRegistered
 from devstack.nats import NatsServerProcess
-from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
 from servicekit.consumer import EventConsumer, PermanentFailure
 from servicekit.database import Database
-from servicekit.eventstore import StoreExecutor
+from servicekit.executor import StoreExecutor
 from servicekit.streams import DEAD_LETTER_STREAM, declare_streams
 from servicekit.tables import create_bookkeeping_tables
 from sqlalchemy import Column, MetaData, String, Table, func, select
@@ -56,7 +55,7 @@ class World:
         self.nats_url = nats_url
         self.database = database
         self.failures: dict[str, int] = {}
-        self.broker: NatsBroker | None = None
+        self.consumer: EventConsumer | None = None
         self.js: JetStreamContext | None = None
 
     def effect(self, session: Session, envelope: Envelope, event: IntegrationEvent) -> None:
@@ -77,8 +76,10 @@ class World:
             return int(session.execute(query).scalar_one())
 
     async def start(self, max_deliver: int = 4) -> None:
-        self.broker = NatsBroker(self.nats_url, log_level=10)
-        consumer = EventConsumer(
+        self.nc = await nats.connect(self.nats_url)
+        self.js = self.nc.jetstream()
+        await declare_streams(self.js)
+        self.consumer = consumer = EventConsumer(
             durable="test-consumer",
             subject="events.identity.>",
             database=self.database,
@@ -87,12 +88,8 @@ class World:
             max_deliver=max_deliver,
             backoff=(0.1, 0.2, 0.3),
         )
-        consumer.attach(self.broker)
-        await self.broker.connect()
-        self.js = self.broker.config.connection_state.stream
-        await declare_streams(self.js)
         consumer.bind_jetstream(self.js)
-        await self.broker.start()
+        self.task = asyncio.create_task(consumer.run())
 
     async def publish(self, envelope: Envelope, raw: bytes | None = None) -> None:
         assert self.js is not None
@@ -103,8 +100,10 @@ class World:
         )
 
     async def stop(self) -> None:
-        if self.broker is not None:
-            await self.broker.stop()
+        if self.consumer is not None:
+            self.consumer.stop()
+            await asyncio.wait_for(self.task, timeout=5)
+            await self.nc.close()
 
 
 @pytest.fixture

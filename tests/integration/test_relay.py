@@ -12,7 +12,8 @@ from devstack.nats import NatsServerProcess
 from identity.application import IdentityApplication
 from identity.integration.outbound import to_envelope
 from nats.js import JetStreamContext
-from servicekit.eventstore import StoreExecutor, store_environment
+from servicekit.eventstore import store_environment
+from servicekit.executor import StoreExecutor
 from servicekit.relay import OutboxRelay
 from servicekit.sealing import public_key_of, seal
 from servicekit.streams import EVENTS_STREAM, declare_streams

@@ -6,10 +6,15 @@ explicit: a failing effect is nacked with a growing delay and retried; after `ma
 attempts, or at once for a message that can never succeed (not an envelope, unknown type,
 invalid data, a `PermanentFailure`), the message goes to the dead-letter stream with the
 reason in its headers and is terminated, so the messages behind it keep flowing.
+
+The fetch loop uses nats-py's pull subscription directly rather than a faststream subscriber:
+`fetch` hands over whatever is waiting at once, so effects batch (and share a commit) under load
+while a lone event is not held back; faststream's batch mode waits for a full batch or a timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -17,20 +22,16 @@ from typing import Any, Protocol
 import structlog
 from contracts.envelope import Envelope, parse_event
 from contracts.events.base import IntegrationEvent
-from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, PullSub
-from faststream.nats.annotations import NatsMessage
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy as JsAckPolicy
-from nats.js.api import DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicekit import faults, metrics
-from servicekit.eventstore import StoreExecutor
+from servicekit.executor import StoreExecutor
 from servicekit.logs import CORRELATION_HEADER, correlation_scope
 from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, dead_letter_subject
 from servicekit.tables import processed_events
@@ -78,31 +79,59 @@ class EventConsumer:
         self._ack_wait = ack_wait_seconds
         self._on_applied = on_applied
         self._js: JetStreamContext | None = None
+        self._stopping = False
 
-    def attach(self, broker: NatsBroker) -> None:
-        """Register this consumer as a faststream pull subscriber with manual acknowledgement."""
-        consumer = self
+    async def run(self) -> None:
+        """Fetch and handle batches until stopped; ride out NATS outages by retrying."""
+        delay = 0.5
+        while not self._stopping:
+            try:
+                subscription = await self._subscribe()
+                delay = 0.5
+                while not self._stopping:
+                    try:
+                        # Returns as soon as any message is there: batches form under load
+                        # only, so a lone event is not held back waiting for company.
+                        messages = await subscription.fetch(batch=128, timeout=1.0)
+                    except TimeoutError:
+                        continue
+                    await self.handle_batch(messages)
+            except Exception as error:
+                log.warning(
+                    "consumer interrupted; will retry", consumer=self.durable, error=repr(error)
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
-        # faststream's default would term() a message whose handler raised: never redelivered.
-        # MANUAL leaves every ack, nack and term to `handle`.
-        @broker.subscriber(
+    def stop(self) -> None:
+        """Finish the batch in hand, then return from `run`."""
+        self._stopping = True
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        """The durable pull consumer, created on first use with an explicit ack policy."""
+        js = self._jetstream()
+        return await js.pull_subscribe(
             self.subject,
-            stream=JStream(EVENTS_STREAM, declare=False),
             durable=self.durable,
-            pull_sub=PullSub(batch_size=64, timeout=1.0),
-            ack_policy=AckPolicy.MANUAL,
+            stream=EVENTS_STREAM,
             config=ConsumerConfig(
                 durable_name=self.durable,
-                ack_policy=JsAckPolicy.EXPLICIT,
+                ack_policy=AckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,
                 max_deliver=self.max_deliver,
                 ack_wait=self._ack_wait,
                 max_ack_pending=1000,
+                filter_subject=self.subject,
             ),
-            title=f"{self.durable}:{self.subject}",
         )
-        async def on_event(message: NatsMessage) -> None:
-            await consumer.handle(message.raw_message)
+
+    def _jetstream(self) -> JetStreamContext:
+        assert self._js is not None, "bind_jetstream() before run()"
+        return self._js
+
+    async def handle_batch(self, messages: Sequence[Msg]) -> None:
+        """Handle a batch in delivery order; the effects queue up for one group commit."""
+        await asyncio.gather(*(self.handle(msg) for msg in messages))
 
     async def handle(self, msg: Msg) -> None:
         """Apply one delivered message, then ack, nack with delay, or dead-letter it."""
@@ -180,8 +209,7 @@ class EventConsumer:
         await msg.nak(delay=delay)
 
     async def _dead_letter(self, msg: Msg, reason: str, deliveries: int) -> None:
-        js = self._js
-        assert js is not None, "dead-lettering needs the JetStream context"
+        js = self._jetstream()
         headers = dict(msg.headers or {})
         headers.pop("Nats-Msg-Id", None)
         headers.update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
@@ -11,6 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from servicekit.eventstore import normalise_database_url
+
+current_session: ContextVar[Session] = ContextVar("servicekit_current_session")
+"""The session of the transaction open on this thread, so nested work joins it."""
 
 
 class Database:
@@ -30,8 +34,16 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self, commit: bool = True) -> Iterator[Session]:
-        """A session whose work commits at the end of the block (or rolls back on error)."""
+        """A session whose work commits at the end of the block (or rolls back on error).
+
+        Inside an open transaction of this thread (a group commit), joins it instead.
+        """
+        joined = current_session.get(None)
+        if joined is not None:
+            yield joined
+            return
         session = self._sessions()
+        token = current_session.set(session)
         try:
             yield session
             if commit:
@@ -42,6 +54,7 @@ class Database:
             session.rollback()
             raise
         finally:
+            current_session.reset(token)
             session.close()
 
     def ping(self) -> bool:

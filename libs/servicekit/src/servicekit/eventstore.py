@@ -1,19 +1,13 @@
 """Event stores: eventsourcing with SQLAlchemy, SQLite by default, PostgreSQL by URL.
 
-All store work of a process runs on one worker thread (`StoreExecutor`): the eventsourcing
-recorders are synchronous, SQLite allows one writer at a time anyway, and the event loop stays
-free for NATS and HTTP.
+Store work runs on the process's store thread (`servicekit.executor.StoreExecutor`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import contextvars
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from eventsourcing.application import Application
 from sqlalchemy import text
@@ -21,8 +15,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from servicekit import metrics
-
-T = TypeVar("T")
 
 
 def normalise_database_url(url: str) -> str:
@@ -50,27 +42,6 @@ class MeteredApplication(Application[Any]):
             topic = recording.notification.topic
             metrics.EVENTS_APPENDED.labels(topic.rsplit(":", 1)[-1]).inc()
         super()._notify(recordings)
-
-
-class StoreExecutor:
-    """Runs synchronous store work on a single thread, off the event loop."""
-
-    def __init__(self, name: str) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-store")
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run `fn(*args)` on the store thread and await its result.
-
-        The caller's context variables (correlation id, log bindings) go along.
-        """
-        context = contextvars.copy_context()
-        return await asyncio.get_running_loop().run_in_executor(
-            self._pool, partial(context.run, fn, *args)
-        )
-
-    def shutdown(self) -> None:
-        """Wait for running work, then stop the thread."""
-        self._pool.shutdown(wait=True)
 
 
 class SharedDatabase:

@@ -27,7 +27,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from servicekit import faults, metrics
-from servicekit.eventstore import SharedDatabase, StoreExecutor
+from servicekit.eventstore import SharedDatabase
+from servicekit.executor import StoreExecutor
 from servicekit.logs import CORRELATION_HEADER
 from servicekit.streams import EVENTS_STREAM
 from servicekit.tables import create_bookkeeping_tables, relay_positions
@@ -98,8 +99,8 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """One pass: publish the next batch after the recorded position; return its size."""
-        position = await self._executor.run(self._read_position)
-        notifications = await self._executor.run(
+        position = await self._executor.run_alone(self._read_position)
+        notifications = await self._executor.run_alone(
             self._app.recorder.select_notifications, position + 1, self._batch_size
         )
         if not notifications:
@@ -109,9 +110,9 @@ class OutboxRelay:
         await self._publish(notifications)
         faults.hit(faults.RELAY_AFTER_PUBLISH)
         last = notifications[-1].id
-        await self._executor.run(self._record_position, last)
+        await self._executor.run_alone(self._record_position, last)
         metrics.RELAY_POSITION.set(last)
-        newest = await self._executor.run(self._app.recorder.max_notification_id)
+        newest = await self._executor.run_alone(self._app.recorder.max_notification_id)
         metrics.RELAY_LAG.set(max(0, (newest or 0) - last))
         return len(notifications)
 

@@ -55,11 +55,13 @@ def serve(
     *,
     queue: str,
     subject: str | None = None,
+    max_workers: int = 32,
 ) -> None:
     """Answer `request_model.subject` with `handler`; bad requests and refusals become problems."""
     address = subject or request_model.subject
 
-    @broker.subscriber(address, queue=queue, title=address)
+    # Several requests in flight at once, so their writes can share one commit.
+    @broker.subscriber(address, queue=queue, title=address, max_workers=max_workers)
     async def answer(message: NatsMessage) -> bytes:
         started = time.perf_counter()
         headers = message.headers or {}

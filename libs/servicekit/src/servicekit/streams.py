@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from nats.js import JetStreamContext
-from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.api import (
+    DiscardPolicy,
+    KeyValueConfig,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
 
 EVENTS_STREAM = "EVENTS"
 EVENTS_SUBJECTS = ["events.>"]
@@ -15,6 +22,13 @@ DEAD_LETTER_SUBJECTS = ["deadletter.>"]
 # the server drops the copy when it arrives inside this window (consumers' tracking covers
 # anything later). Generous, because a crashed service may take minutes to come back.
 DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
+
+
+# Sessions identity has revoked (key = session id), watched by the gateway. An entry only has to
+# outlive the access tokens of its session, so the bucket forgets it after this long; identity
+# refuses to issue access tokens that live longer (see its settings).
+REVOKED_SESSIONS_BUCKET = "revoked_sessions"
+REVOKED_SESSIONS_TTL_SECONDS = 20 * 60
 
 
 def stream_configs(replicas: int = 1) -> list[StreamConfig]:
@@ -51,6 +65,27 @@ async def declare_streams(js: JetStreamContext, replicas: int = 1) -> None:
             await js.add_stream(config)
         else:
             await js.update_stream(config)
+
+
+def revoked_sessions_config(replicas: int = 1) -> KeyValueConfig:
+    """The key-value bucket of revoked sessions."""
+    return KeyValueConfig(
+        bucket=REVOKED_SESSIONS_BUCKET,
+        description="Revoked session ids; the gateway refuses their access tokens",
+        history=1,
+        ttl=REVOKED_SESSIONS_TTL_SECONDS,
+        storage=StorageType.FILE,
+        replicas=replicas,
+    )
+
+
+async def revoked_sessions(js: JetStreamContext, replicas: int = 1) -> KeyValue:
+    """The revoked-sessions bucket, created on first use (by identity or the gateway)."""
+    try:
+        return await js.key_value(REVOKED_SESSIONS_BUCKET)
+    except BucketNotFoundError:
+        # Two processes may create it at once; the same configuration makes that harmless.
+        return await js.create_key_value(revoked_sessions_config(replicas))
 
 
 def dead_letter_subject(consumer: str, original_subject: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from servicekit.database import Database
-from servicekit.eventstore import StoreExecutor
+from servicekit.executor import StoreExecutor
 from servicekit.tables import create_bookkeeping_tables
 
 from notifications.mail.dispatcher import MailDispatcher
@@ -29,7 +29,8 @@ def bootstrap(settings: NotificationsSettings | None = None) -> Notifications:
     database = Database(settings.database_url)
     metadata.create_all(database.engine)
     create_bookkeeping_tables(database.engine)
-    executor = StoreExecutor("notifications")
+    # Events applied together commit together (group commit; see servicekit.executor).
+    executor = StoreExecutor("notifications", database)
     return Notifications(
         settings=settings,
         database=database,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from nats.js import JetStreamContext
-from servicekit.eventstore import SharedDatabase, StoreExecutor, store_environment
+from servicekit.eventstore import SharedDatabase, store_environment
+from servicekit.executor import StoreExecutor
 from servicekit.relay import OutboxRelay
 from servicekit.worker import ServiceWorker
 
@@ -24,7 +25,8 @@ def build_worker(settings: InvoicingSettings | None = None) -> ServiceWorker:
     """Wire the invoicing store, relay and readiness onto a service worker."""
     settings = settings or InvoicingSettings()
     app = InvoicingApplication(store_environment(settings.database_url))
-    executor = StoreExecutor(CONTEXT)
+    database = SharedDatabase(app)
+    executor = StoreExecutor(CONTEXT, database)
     worker = ServiceWorker(CONTEXT, settings)
 
     def start_relay(js: JetStreamContext) -> None:
@@ -34,7 +36,6 @@ def build_worker(settings: InvoicingSettings | None = None) -> ServiceWorker:
         worker.add_loop(relay.run, relay.stop)
 
     worker.on_connected(start_relay)
-    database = SharedDatabase(app)
 
     async def store_answers() -> bool:
         return await executor.run(database.ping)

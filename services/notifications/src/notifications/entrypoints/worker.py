@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from nats.js import JetStreamContext
 from servicekit.consumer import EventConsumer
 from servicekit.worker import ServiceWorker
 
@@ -25,12 +24,8 @@ def build_worker(notifications: Notifications | None = None) -> ServiceWorker:
         on_applied=notifications.dispatcher.wake,
         ack_wait_seconds=notifications.settings.consumer_ack_wait_seconds,
     )
-    consumer.attach(worker.broker)
-
-    def bind(js: JetStreamContext) -> None:
-        consumer.bind_jetstream(js)
-
-    worker.on_connected(bind)
+    worker.on_connected(consumer.bind_jetstream)
+    worker.add_loop(consumer.run, consumer.stop)
     worker.add_loop(notifications.dispatcher.run, notifications.dispatcher.stop)
 
     async def database_answers() -> bool:

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import aiosmtplib
 import structlog
 from servicekit.database import Database
-from servicekit.eventstore import StoreExecutor
+from servicekit.executor import StoreExecutor
 from servicekit.logs import CORRELATION_HEADER, correlation_scope
 from servicekit.sealing import open_sealed
 from sqlalchemy import select, update
@@ -80,7 +80,7 @@ class MailDispatcher:
 
     async def send_due(self) -> int:
         """Send every mail whose time has come; return how many went out."""
-        rows = await self._executor.run(self._due_mails)
+        rows = await self._executor.run_alone(self._due_mails)
         sent = 0
         for row in rows:
             if self._stopping:
