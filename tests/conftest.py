@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from devstack.nats import NatsServerProcess
 from devstack.ports import free_port
+from nacl.signing import SigningKey
 from servicekit.sealing import new_private_key, public_key_of
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -17,16 +19,24 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-@pytest.fixture
-def keys() -> dict[str, str]:
-    """Fresh sealing keys for identity and notifications."""
+def new_keys() -> dict[str, str]:
+    """Fresh sealing keys for identity and notifications, and identity's token-signing pair."""
     identity, notifications = new_private_key(), new_private_key()
+    signing = SigningKey.generate()
     return {
         "IDENTITY_PRIVATE_KEY": identity,
         "IDENTITY_PUBLIC_KEY": public_key_of(identity),
         "NOTIFICATIONS_PRIVATE_KEY": notifications,
         "NOTIFICATIONS_PUBLIC_KEY": public_key_of(notifications),
+        "IDENTITY_JWT_PRIVATE_KEY": base64.b64encode(bytes(signing)).decode(),
+        "IDENTITY_JWT_PUBLIC_KEY": base64.b64encode(bytes(signing.verify_key)).decode(),
     }
+
+
+@pytest.fixture
+def keys() -> dict[str, str]:
+    """Fresh keys for one test."""
+    return new_keys()
 
 
 @pytest.fixture

@@ -106,3 +106,52 @@ def wait_for_exit(stack: Stack, name: str, timeout: float = 15.0) -> int:
             return code
         time.sleep(0.05)
     raise AssertionError(f"{name} did not exit\n{stack.log_tails()}")
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def login(
+    stack: Stack, email: str, password: str = PASSWORD, address: str | None = None
+) -> httpx.Response:
+    """POST /api/v1/sessions, from `address` when given (the test stack trusts X-Forwarded-For)."""
+    headers = {"X-Forwarded-For": address} if address else {}
+    return httpx.post(
+        f"{stack.gateway_url}/api/v1/sessions",
+        json={"email": email, "password": password},
+        headers=headers,
+        timeout=10,
+    )
+
+
+def bearer(access_token: str) -> dict[str, str]:
+    """The Authorization header for an access token."""
+    return {"Authorization": f"Bearer {access_token}"}
+
+
+def me(stack: Stack, access_token: str) -> httpx.Response:
+    """GET /api/v1/me."""
+    return httpx.get(f"{stack.gateway_url}/api/v1/me", headers=bearer(access_token), timeout=10)
+
+
+def refresh(stack: Stack, refresh_token: str) -> httpx.Response:
+    """POST /api/v1/sessions/refresh."""
+    return httpx.post(
+        f"{stack.gateway_url}/api/v1/sessions/refresh",
+        json={"refresh_token": refresh_token},
+        timeout=10,
+    )
+
+
+def logout(stack: Stack, access_token: str) -> httpx.Response:
+    """DELETE /api/v1/sessions/current."""
+    return httpx.delete(
+        f"{stack.gateway_url}/api/v1/sessions/current", headers=bearer(access_token), timeout=10
+    )
+
+
+def verified_user(stack: Stack, email: str, language: str = "nl") -> str:
+    """Sign up and verify through the mail; the address, ready to log in."""
+    assert register(stack, email, language=language).status_code == 202
+    assert verify(stack, token_in(wait_for_mails(stack, email)[0])).status_code == 200
+    return email

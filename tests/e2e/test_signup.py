@@ -55,17 +55,22 @@ def test_the_mail_speaks_english_to_an_english_user(stack: Stack) -> None:
     assert "Hello Test User" in mail.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_signing_up_twice_answers_the_same_and_creates_nothing(stack: Stack) -> None:
+def test_signing_up_twice_answers_the_same_creates_nothing_and_tells_the_owner(
+    stack: Stack,
+) -> None:
     email = an_address()
     first = register(stack, email)
     wait_for_mails(stack, email)
     second = register(stack, email.upper())
     assert (first.status_code, first.json()) == (second.status_code, second.json())
+    mails = wait_for_mails(stack, email, count=2)
+    assert mails[1]["Subject"] == "Je hebt al een account bij E-facturatie"
     time.sleep(1.0)
-    assert len(mails_to(stack, email)) == 1
+    assert len(mails_to(stack, email)) == 2
     assert [e["type"] for e in events_about(stack, email)] == [
         "UserRegistered",
         "EmailVerificationRequested",
+        "SignUpAttemptedForExistingAccount",
     ]
 
 

@@ -23,6 +23,7 @@ async def gateway(nats_server: NatsServerProcess, keys: dict[str, str]) -> Async
     settings = GatewaySettings(
         nats_url=nats_server.url,
         identity_public_key=keys["IDENTITY_PUBLIC_KEY"],
+        identity_jwt_public_key=keys["IDENTITY_JWT_PUBLIC_KEY"],
         request_timeout_seconds=0.5,
     )
     port = free_port()

@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
-from contracts.events.identity import EmailVerificationRequested, EmailVerified, UserRegistered
+from contracts.events.identity import (
+    EmailVerificationRequested,
+    EmailVerified,
+    PasswordResetRequested,
+    SignUpAttemptedForExistingAccount,
+    UserRegistered,
+)
 from notifications.integration.inbound import EventArrivedEarly, apply_event
 from notifications.tables import known_users, metadata, outgoing_mails
 from servicekit.database import Database
@@ -90,3 +96,36 @@ def test_a_verification_request_queues_one_mail_with_the_token_still_sealed(
     assert len(mails) == 1
     assert mails[0].context["sealed_token"] == "c2VhbGVk"
     assert mails[0].correlation_id == "c-1"
+
+
+def test_a_reset_request_and_a_sign_up_with_a_known_address_each_queue_one_security_mail(
+    database: Database,
+) -> None:
+    apply(
+        database,
+        PasswordResetRequested(
+            user_id=USER,
+            environment_id=ENVIRONMENT,
+            email="a@b.nl",
+            full_name="A",
+            language="en",
+            sealed_token="c2VhbGVkLXJlc2V0",
+            expires_at=NOW + timedelta(minutes=30),
+        ),
+    )
+    apply(
+        database,
+        SignUpAttemptedForExistingAccount(
+            user_id=USER,
+            environment_id=ENVIRONMENT,
+            email="a@b.nl",
+            full_name="A",
+            language="en",
+            attempted_at=NOW,
+        ),
+    )
+    with database.transaction(commit=False) as session:
+        mails = {m.kind: m for m in session.execute(select(outgoing_mails)).all()}
+    assert set(mails) == {"password_reset", "account_exists"}
+    assert mails["password_reset"].context["sealed_token"] == "c2VhbGVkLXJlc2V0"
+    assert all(m.recipient == "a@b.nl" and m.language == "en" for m in mails.values())

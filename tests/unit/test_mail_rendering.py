@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from notifications.mail.rendering import local_datetime, render, verification_link
+from notifications.mail.rendering import (
+    local_datetime,
+    login_link,
+    render,
+    reset_link,
+    verification_link,
+)
 
 
 def test_the_verification_mail_in_dutch() -> None:
@@ -33,3 +39,33 @@ def test_dates_are_shown_in_dutch_time_and_words() -> None:
     assert local_datetime(moment, "nl").startswith("28 november 2026")
     assert "15:41" in local_datetime(moment, "nl")
     assert local_datetime(moment, "en").startswith("November 28, 2026")
+
+
+def test_the_reset_mail_carries_its_link_in_both_languages() -> None:
+    link = reset_link("http://127.0.0.1:8000/", "r3set-t0ken")
+    assert link == "http://127.0.0.1:8000/reset-password?token=r3set-t0ken"
+    for language, subject in (
+        ("nl", "Nieuw wachtwoord instellen voor E-facturatie"),
+        ("en", "Set a new password for E-invoicing"),
+    ):
+        mail = render(
+            "password_reset", language, {"full_name": "Ann", "link": link, "expires_at": "12:30"}
+        )
+        assert mail.subject == subject
+        assert "token=r3set-t0ken" in mail.text and "12:30" in mail.text
+        assert f'href="{link}"' in mail.html
+
+
+def test_the_already_have_an_account_mail_points_to_login_and_reset() -> None:
+    context = {
+        "full_name": "Ann",
+        "login_link": login_link("http://127.0.0.1:8000"),
+        "forgot_password_link": reset_link("http://127.0.0.1:8000"),
+    }
+    dutch = render("account_exists", "nl", context)
+    english = render("account_exists", "en", context)
+    assert dutch.subject == "Je hebt al een account bij E-facturatie"
+    assert english.subject == "You already have an E-invoicing account"
+    for mail in (dutch, english):
+        assert "http://127.0.0.1:8000/reset-password" in mail.text
+        assert "token=" not in mail.text, "no way in, only pointers"

@@ -1,4 +1,4 @@
-"""A new user proves they own their e-mail address, once, before the link expires."""
+"""A new user proves they own their e-mail address, once; the password rules hold at sign-up."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from identity.domain.errors import InvalidVerificationToken, PasswordPolicyViolation
+from identity.domain.passwords import (
+    LENGTH_RULE,
+    STRENGTH_RULE,
+    check_password_length,
+    check_password_policy,
+)
 from identity.domain.user import User
 from identity.domain.values import (
-    check_password_policy,
+    DEFAULT_EMAIL_PREFERENCES,
     environment_name_for,
-    hash_token,
     normalise_email,
 )
 from servicekit.domain import caused_by
@@ -26,19 +31,17 @@ def a_registered_user() -> User:
         language="nl",
         environment_id=uuid.uuid4(),
         environment_name="example.nl",
-        password_hash="$argon2id$...",
+        role="admin",
+        email_preferences=dict(DEFAULT_EMAIL_PREFERENCES),
+        receiving_prompt_enabled=True,
     )
-    user.request_verification(
-        token_hash=hash_token("the-token"),
-        sealed_token="sealed",
-        expires_at=NOW + timedelta(hours=48),
-    )
+    user.request_verification(sealed_token="sealed", expires_at=NOW + timedelta(hours=48))
     return user
 
 
-def test_the_right_token_before_expiry_verifies_the_address() -> None:
+def test_verifying_records_the_fact_once() -> None:
     user = a_registered_user()
-    user.verify_email(hash_token("the-token"), now=NOW + timedelta(hours=1))
+    user.verify_email(NOW + timedelta(hours=1))
     assert user.email_verified
     assert [type(e).__name__ for e in user.collect_events()] == [
         "Registered",
@@ -47,33 +50,35 @@ def test_the_right_token_before_expiry_verifies_the_address() -> None:
     ]
 
 
-def test_a_token_works_only_once() -> None:
+def test_an_address_is_verified_only_once() -> None:
     user = a_registered_user()
-    user.verify_email(hash_token("the-token"), now=NOW)
+    user.verify_email(NOW)
     with pytest.raises(InvalidVerificationToken):
-        user.verify_email(hash_token("the-token"), now=NOW)
+        user.verify_email(NOW)
 
 
-def test_an_expired_token_is_refused_and_nothing_is_recorded() -> None:
+def test_the_first_user_administers_the_environment_and_gets_the_default_mails() -> None:
     user = a_registered_user()
-    user.collect_events()
-    with pytest.raises(InvalidVerificationToken):
-        user.verify_email(hash_token("the-token"), now=NOW + timedelta(hours=48))
-    assert not user.email_verified
-    assert user.collect_events() == []
+    assert user.role == "admin"
+    assert user.email_preferences["invoice_received"] is True
+    assert user.email_preferences["product_news"] is False
+    assert user.receiving_prompt_enabled is True
 
 
-def test_a_wrong_token_is_refused() -> None:
+def test_the_recorded_events_hold_no_password_hash_and_no_token_hash() -> None:
     user = a_registered_user()
-    with pytest.raises(InvalidVerificationToken):
-        user.verify_email(hash_token("another-token"), now=NOW)
+    user.change_password(NOW, reason="reset")
+    for event in user.collect_events():
+        assert not {"password_hash", "token_hash", "password", "token"} & set(vars(event))
 
 
-def test_the_recorded_events_hold_no_password_and_no_token_in_clear() -> None:
+def test_a_known_address_signing_up_again_tells_its_owner_once_per_quiet_period() -> None:
     user = a_registered_user()
-    recorded = repr(user.collect_events())
-    assert "the-token" not in recorded
-    assert hash_token("the-token") in recorded
+    assert user.note_sign_up_attempt(NOW, timedelta(minutes=10))
+    assert not user.note_sign_up_attempt(NOW + timedelta(minutes=9), timedelta(minutes=10))
+    assert user.note_sign_up_attempt(NOW + timedelta(minutes=10), timedelta(minutes=10))
+    kinds = [type(e).__name__ for e in user.collect_events()]
+    assert kinds.count("SignUpAttempted") == 2
 
 
 def test_events_remember_the_request_that_caused_them() -> None:
@@ -95,10 +100,28 @@ def test_an_environment_is_named_after_the_e_mail_domain_unless_named() -> None:
 
 @pytest.mark.parametrize("password", ["short", "x" * 11, "x" * 129])
 def test_passwords_outside_12_to_128_characters_are_refused(password: str) -> None:
+    with pytest.raises(PasswordPolicyViolation) as refused:
+        check_password_length(password)
+    assert refused.value.rule == LENGTH_RULE
+
+
+@pytest.mark.parametrize("password", ["Kq8#vT2!mZp4", "Kq8#vT2!mZp4" + "a9$Lw" * 23 + "x"])
+def test_strong_passwords_of_12_and_128_characters_are_accepted(password: str) -> None:
+    assert len(password) in (12, 128)
+    check_password_policy(password)
+
+
+@pytest.mark.parametrize(
+    "password", ["passwordpassword", "qwertyuiop123", "aaaaaaaaaaaaaaaa", "iloveyou12345"]
+)
+def test_guessable_passwords_are_refused_with_the_estimators_advice(password: str) -> None:
+    with pytest.raises(PasswordPolicyViolation) as refused:
+        check_password_policy(password, ["ann.deboer@example.nl", "Ann de Boer"])
+    assert refused.value.rule == STRENGTH_RULE
+    assert str(refused.value), "the library's warning or suggestions are passed on"
+
+
+def test_a_password_made_of_the_users_own_name_and_address_is_guessable() -> None:
     with pytest.raises(PasswordPolicyViolation):
-        check_password_policy(password)
-
-
-def test_passwords_of_12_and_128_characters_are_accepted() -> None:
-    check_password_policy("x" * 12)
-    check_password_policy("x" * 128)
+        check_password_policy("deboerbakkerij", ["ann@bakkerij-deboer.nl", "Ann de Boer"])
+    check_password_policy("deboerbakkerij")  # strong enough for a stranger

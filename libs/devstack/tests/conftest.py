@@ -37,6 +37,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "IDENTITY_PUBLIC_KEY",
         "NOTIFICATIONS_PRIVATE_KEY",
         "NOTIFICATIONS_PUBLIC_KEY",
+        "IDENTITY_JWT_PRIVATE_KEY",
+        "IDENTITY_JWT_PUBLIC_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -5,12 +5,15 @@ from pathlib import Path
 import pytest
 from devstack import ensure_keys
 from nacl.public import PrivateKey
+from nacl.signing import SigningKey
 
 VARS = [
     "IDENTITY_PRIVATE_KEY",
     "IDENTITY_PUBLIC_KEY",
     "NOTIFICATIONS_PRIVATE_KEY",
     "NOTIFICATIONS_PUBLIC_KEY",
+    "IDENTITY_JWT_PRIVATE_KEY",
+    "IDENTITY_JWT_PUBLIC_KEY",
 ]
 
 
@@ -47,3 +50,27 @@ def test_a_corrupt_key_file_is_reported_not_replaced(tmp_path: Path, clean_env: 
     (tmp_path / "keys" / "identity.key").write_text("bm90IDMyIGJ5dGVz\n")
     with pytest.raises(ValueError, match="expected 32 bytes"):
         ensure_keys(tmp_path / "keys")
+
+
+def test_identity_gets_an_ed25519_pair_to_sign_access_tokens_with(
+    tmp_path: Path, clean_env: None
+) -> None:
+    env = ensure_keys(tmp_path / "keys")
+    path = tmp_path / "keys" / "identity-jwt.key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    seed = base64.b64decode(env["IDENTITY_JWT_PRIVATE_KEY"])
+    public = base64.b64decode(env["IDENTITY_JWT_PUBLIC_KEY"])
+    signed = SigningKey(seed).sign(b"claims")
+    assert SigningKey(seed).verify_key.verify(signed) == b"claims"
+    assert public == bytes(SigningKey(seed).verify_key)
+    assert ensure_keys(tmp_path / "keys") == env, "made once, then reused"
+
+
+def test_a_signing_key_from_the_environment_wins(
+    tmp_path: Path, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    production = SigningKey.generate()
+    monkeypatch.setenv("IDENTITY_JWT_PRIVATE_KEY", base64.b64encode(bytes(production)).decode())
+    env = ensure_keys(tmp_path / "keys")
+    assert base64.b64decode(env["IDENTITY_JWT_PUBLIC_KEY"]) == bytes(production.verify_key)
+    assert not (tmp_path / "keys" / "identity-jwt.key").exists()

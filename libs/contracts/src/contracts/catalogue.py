@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from contracts.commands.base import Command, Reply
 from contracts.commands.health import ReadinessQuery
 from contracts.commands.identity import RegisterUser, VerifyEmail
+from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
+from contracts.commands.profile import GetProfile
+from contracts.commands.sessions import EndSession, Login, RefreshSession
 from contracts.events import identity
 from contracts.events.base import IntegrationEvent
 
@@ -59,7 +62,17 @@ class CommandContract:
 
 COMMANDS: tuple[CommandContract, ...] = tuple(
     CommandContract(command.subject, command, command.reply_model)
-    for command in (RegisterUser, VerifyEmail, ReadinessQuery)
+    for command in (
+        RegisterUser,
+        VerifyEmail,
+        Login,
+        RefreshSession,
+        EndSession,
+        GetProfile,
+        RequestPasswordReset,
+        ConfirmPasswordReset,
+        ReadinessQuery,
+    )
 )
 """Every command and query a service answers; readiness's subject is a template."""
 

@@ -1,4 +1,4 @@
-"""Sealing key pairs for the services that encrypt data at rest."""
+"""Key pairs of the local stack: sealing keys (X25519), identity's token-signing key (Ed25519)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import tempfile
 from pathlib import Path
 
 from nacl.public import PrivateKey
+from nacl.signing import SigningKey
 
 KEY_OWNERS = ("identity", "notifications")
+# Identity signs access tokens with it; the gateway checks them with the public half.
+SIGNING_KEY = ("identity-jwt", "IDENTITY_JWT_PRIVATE_KEY", "IDENTITY_JWT_PUBLIC_KEY")
 
 
 def _b64(raw: bytes) -> str:
@@ -40,18 +43,22 @@ def _write_private(path: Path, raw: bytes) -> None:
         raise
 
 
-def load_or_create_private_key(path: Path) -> bytes:
-    """Return the raw 32-byte private key stored (base64) at `path`, creating it once."""
+def load_or_create_private_key(path: Path, signing: bool = False) -> bytes:
+    """Return the raw 32-byte private key stored (base64) at `path`, creating it once.
+
+    An Ed25519 signing key (its 32-byte seed) when `signing`, else an X25519 sealing key.
+    """
     if path.exists():
         return _decode_key(path.read_text(), str(path))
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    raw = bytes(PrivateKey.generate())
+    raw = bytes(SigningKey.generate()) if signing else bytes(PrivateKey.generate())
     _write_private(path, raw)
     return raw
 
 
 def ensure_keys(keys_dir: Path) -> dict[str, str]:
-    """Env vars <OWNER>_PRIVATE_KEY / <OWNER>_PUBLIC_KEY; values in os.environ win."""
+    """Env vars <OWNER>_PRIVATE_KEY / <OWNER>_PUBLIC_KEY and IDENTITY_JWT_PRIVATE_KEY /
+    IDENTITY_JWT_PUBLIC_KEY; values in os.environ win."""
     env: dict[str, str] = {}
     for owner in KEY_OWNERS:
         private_var, public_var = f"{owner.upper()}_PRIVATE_KEY", f"{owner.upper()}_PUBLIC_KEY"
@@ -62,4 +69,16 @@ def ensure_keys(keys_dir: Path) -> dict[str, str]:
             raw = load_or_create_private_key(Path(keys_dir) / f"{owner}.key")
         env[private_var] = given or _b64(raw)
         env[public_var] = os.environ.get(public_var) or _b64(bytes(PrivateKey(raw).public_key))
+    env.update(_signing_keys(keys_dir))
     return env
+
+
+def _signing_keys(keys_dir: Path) -> dict[str, str]:
+    name, private_var, public_var = SIGNING_KEY
+    given = os.environ.get(private_var)
+    if given:
+        raw = _decode_key(given, private_var)
+    else:
+        raw = load_or_create_private_key(Path(keys_dir) / f"{name}.key", signing=True)
+    public = os.environ.get(public_var) or _b64(bytes(SigningKey(raw).verify_key))
+    return {private_var: given or _b64(raw), public_var: public}

@@ -15,6 +15,7 @@ while a lone event is not held back; faststream's batch mode waits for a full ba
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -88,20 +89,28 @@ class EventConsumer:
             try:
                 subscription = await self._subscribe()
                 delay = 0.5
-                while not self._stopping:
-                    try:
-                        # Returns as soon as any message is there: batches form under load
-                        # only, so a lone event is not held back waiting for company.
-                        messages = await subscription.fetch(batch=128, timeout=1.0)
-                    except TimeoutError:
-                        continue
-                    await self.handle_batch(messages)
+                try:
+                    await self._consume(subscription)
+                finally:
+                    # A pull subscription left open makes the connection's drain wait it out.
+                    with contextlib.suppress(Exception):
+                        await subscription.unsubscribe()
             except Exception as error:
                 log.warning(
                     "consumer interrupted; will retry", consumer=self.durable, error=repr(error)
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
+
+    async def _consume(self, subscription: JetStreamContext.PullSubscription) -> None:
+        while not self._stopping:
+            try:
+                # Returns as soon as any message is there: batches form under load only, so a
+                # lone event is not held back waiting for company.
+                messages = await subscription.fetch(batch=128, timeout=1.0)
+            except TimeoutError:
+                continue
+            await self.handle_batch(messages)
 
     def stop(self) -> None:
         """Finish the batch in hand, then return from `run`."""

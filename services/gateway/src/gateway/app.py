@@ -6,12 +6,22 @@ from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from nats.aio.client import Client
+from servicekit.streams import REVOKED_SESSIONS_TTL_SECONDS
 
+from gateway.access_tokens import AccessTokenVerifier
+from gateway.auth import Authentication
 from gateway.bus import Bus
 from gateway.observability import correlation_and_metrics
 from gateway.problems import EXCEPTION_HANDLERS
+from gateway.revocations import RevokedSessions
+from gateway.routes.me import MeController
 from gateway.routes.operations import OperationsController
+from gateway.routes.password_resets import PasswordResetController
 from gateway.routes.registrations import RegistrationController
+from gateway.routes.reset_page import ResetPageController
+from gateway.routes.sessions import SessionController
 from gateway.routes.verify_page import VerifyPageController
 from gateway.settings import GatewaySettings
 
@@ -22,11 +32,31 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
     """Build the gateway; `bus` may be given by tests."""
     settings = settings or GatewaySettings()
     bus = bus or Bus(settings.nats_servers, settings.request_timeout_seconds)
+    authentication = Authentication(
+        # A token may not outlive the revocation list's memory of its session.
+        AccessTokenVerifier(settings.jwt_public_keys, REVOKED_SESSIONS_TTL_SECONDS - 60),
+        RevokedSessions(),
+        settings.trusted_proxies,
+    )
+
+    async def follow_revocations(nc: Client) -> None:
+        await authentication.revoked.follow(nc, settings.stream_replicas)
+
+    bus.when_connected(follow_revocations)
     return Litestar(
-        route_handlers=[RegistrationController, OperationsController, VerifyPageController],
+        route_handlers=[
+            RegistrationController,
+            SessionController,
+            MeController,
+            PasswordResetController,
+            OperationsController,
+            VerifyPageController,
+            ResetPageController,
+        ],
         dependencies={
             "bus": Provide(lambda: bus, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "authentication": Provide(lambda: authentication, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[correlation_and_metrics],
@@ -37,8 +67,20 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             title="E-invoicing platform API",
             version="1.0.0",
             description="The public HTTP API. Errors are RFC 9457 application/problem+json. "
-            "The event bus is described by the AsyncAPI document at /asyncapi.json.",
+            "Authenticated calls send Authorization: Bearer <access_token> from POST "
+            "/api/v1/sessions. The event bus is described by the AsyncAPI document at "
+            "/asyncapi.json.",
             path="/schema",
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWT",
+                        description="The access token from POST /api/v1/sessions (15 minutes).",
+                    )
+                }
+            ),
         ),
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import nats
 import structlog
@@ -26,6 +27,12 @@ class Bus:
         self._timeout = timeout
         self._nc: Client | None = None
         self._task: asyncio.Task[None] | None = None
+        self._hooks: list[Callable[[Client], Coroutine[Any, Any, None]]] = []
+        self._background: list[asyncio.Task[None]] = []
+
+    def when_connected(self, hook: Callable[[Client], Coroutine[Any, Any, None]]) -> None:
+        """Run `hook(connection)` in the background once connected, until the gateway stops."""
+        self._hooks.append(hook)
 
     async def start(self) -> None:
         """Begin connecting; returns at once."""
@@ -45,6 +52,8 @@ class Bus:
                     allow_reconnect=True,
                 )
                 log.info("connected to NATS", servers=self._servers)
+                connection = self._nc
+                self._background = [asyncio.create_task(hook(connection)) for hook in self._hooks]
                 return
             except Exception as error:
                 log.warning("NATS not reachable yet; retrying", error=repr(error))
@@ -55,6 +64,8 @@ class Bus:
         """Close the connection."""
         if self._task is not None:
             self._task.cancel()
+        for task in self._background:
+            task.cancel()
         if self._nc is not None and not self._nc.is_closed:
             await self._nc.drain()
 

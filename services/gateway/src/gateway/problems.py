@@ -36,12 +36,16 @@ class Problem(HTTPException):
     @classmethod
     def from_reply(cls, reply: ProblemReply) -> Problem:
         """A service's refusal, as the gateway answers it."""
+        headers = None
+        if reply.retry_after_seconds is not None:
+            headers = {"Retry-After": str(reply.retry_after_seconds)}
         return cls(
             reply.status,
             reply.type,
             reply.title,
             reply.detail,
             [error.model_dump(exclude_none=True) for error in reply.errors],
+            headers=headers,
         )
 
 

@@ -12,4 +12,23 @@ class GatewaySettings(CommonSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     identity_public_key: str = Field(description="Seals passwords so only identity can read them")
+    identity_jwt_public_key: str = Field(
+        description="Checks access tokens identity signed (Ed25519, base64 of 32 bytes); "
+        "several comma-separated while a key is being rotated"
+    )
+    gateway_trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
+        "believed; the client address throttles password guessing",
+    )
     service_contexts: tuple[str, ...] = ("identity", "organisation", "invoicing", "notifications")
+
+    @property
+    def jwt_public_keys(self) -> list[str]:
+        """Every key an access token may be signed with."""
+        return [key.strip() for key in self.identity_jwt_public_key.split(",") if key.strip()]
+
+    @property
+    def trusted_proxies(self) -> frozenset[str]:
+        """The proxies whose X-Forwarded-For counts."""
+        return frozenset(p.strip() for p in self.gateway_trusted_proxies.split(",") if p.strip())

@@ -45,6 +45,11 @@ class ProblemReply(BaseModel):
     errors: list[Violation] = Field(
         default_factory=list, description="Each broken rule, when there are several."
     )
+    retry_after_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        description="When to try again (the gateway answers it as Retry-After), or null.",
+    )
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,19 @@ class ProblemType:
     status: int
 
     def reply(
-        self, detail: str | None = None, errors: list[Violation] | None = None
+        self,
+        detail: str | None = None,
+        errors: list[Violation] | None = None,
+        retry_after_seconds: int | None = None,
     ) -> ProblemReply:
         """The refusal of one request, with what went wrong this time."""
         return ProblemReply(
-            type=self.type, title=self.title, status=self.status, detail=detail, errors=errors or []
+            type=self.type,
+            title=self.title,
+            status=self.status,
+            detail=detail,
+            errors=errors or [],
+            retry_after_seconds=retry_after_seconds,
         )
 
 

@@ -64,11 +64,17 @@ INVALID_VERIFICATION_TOKEN = ProblemType(
     "This verification link is not valid",
     400,
 )
+WEAK_PASSWORD = ProblemType(
+    "urn:problem:identity:weak-password",
+    "The password does not meet the password rules",
+    422,
+)
 
 __all__ = [
     "INVALID_REGISTRATION",
     "INVALID_VERIFICATION_TOKEN",
     "UNREADABLE_SEALED_PASSWORD",
+    "WEAK_PASSWORD",
     "EmailVerifiedReply",
     "RegisterUser",
     "RegistrationAccepted",

@@ -13,6 +13,7 @@ from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
+from gateway.auth import Authentication
 from gateway.bus import Bus
 from gateway.settings import GatewaySettings
 
@@ -32,10 +33,14 @@ class OperationsController(Controller):
     @get(
         "/ready",
         operation_id="ready",
-        summary="Readiness: 200 when NATS and every service's store answer, else 503",
+        summary="Readiness: 200 when NATS, every service's store and the revocation list "
+        "answer, else 503",
     )
     async def ready(
-        self, bus: NamedDependency[Bus], settings: NamedDependency[GatewaySettings]
+        self,
+        bus: NamedDependency[Bus],
+        settings: NamedDependency[GatewaySettings],
+        authentication: NamedDependency[Authentication],
     ) -> Response[dict[str, Any]]:
         """Ask every service whether it is ready; report each check."""
         answers = await asyncio.gather(
@@ -45,10 +50,13 @@ class OperationsController(Controller):
             context: answer
             for context, answer in zip(settings.service_contexts, answers, strict=True)
         }
-        ready = bus.connected and all(answer["ready"] for answer in services.values())
+        # Until the revocation list is read, no access token can be judged.
+        revocations = authentication.revoked.synced
+        ready = bus.connected and revocations and all(a["ready"] for a in services.values())
         body = {
             "status": "ready" if ready else "not ready",
             "nats": bus.connected,
+            "revocation_list": revocations,
             "services": services,
         }
         return Response(

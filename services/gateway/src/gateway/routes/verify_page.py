@@ -17,6 +17,7 @@ from litestar.params import Body, FromQuery
 
 from gateway.bus import Bus
 from gateway.problems import Problem
+from gateway.routes.pages import language_of, page
 
 TEXT = {
     "nl": {
@@ -36,21 +37,8 @@ TEXT = {
 }
 
 
-def _language(request: Request[Any, Any, Any]) -> str:
-    accepted = request.headers.get("accept-language", "")
-    return "en" if accepted.lower().startswith("en") else "nl"
-
-
 def _page(language: str, body: str, status: int = 200) -> Response[str]:
-    text = TEXT[language]
-    html = (
-        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{text['title']}</title></head>"
-        '<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;'
-        f'line-height:1.5"><h1>{text["title"]}</h1>{body}</body></html>'
-    )
-    return Response(html, status_code=status, media_type="text/html; charset=utf-8")
+    return page(TEXT[language]["title"], language, body, status)
 
 
 class VerifyPageController(Controller):
@@ -64,7 +52,7 @@ class VerifyPageController(Controller):
         self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
     ) -> Response[str]:
         """The confirm button, carrying the token from the link."""
-        language = _language(request)
+        language = language_of(request)
         text = TEXT[language]
         if not token:
             return _page(language, f"<p>{text['missing']}</p>", 400)
@@ -83,7 +71,7 @@ class VerifyPageController(Controller):
         bus: NamedDependency[Bus],
     ) -> Response[str]:
         """Verify, and say in words what happened."""
-        language = _language(request)
+        language = language_of(request)
         try:
             await bus.call(VerifyEmail(token=data.get("token", "")[:512]), EmailVerifiedReply)
         except Problem as problem:

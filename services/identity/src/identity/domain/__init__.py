@@ -1,1 +1,1 @@
-"""The identity domain: users, e-mail verification, and the indexes keeping e-mails unique."""
+"""The identity domain: users, their passwords' rules, the login throttle and the prompt."""

@@ -9,5 +9,14 @@ class InvalidVerificationToken(IdentityError):
     """The verification token is unknown, already used, or expired."""
 
 
+class InvalidResetToken(IdentityError):
+    """The password reset token is unknown, already used, or expired."""
+
+
 class PasswordPolicyViolation(IdentityError):
-    """The password does not meet the policy (length 12 to 128 characters)."""
+    """The password breaks a password rule; `rule` names which, `suggestions` say how to fix it."""
+
+    def __init__(self, rule: str, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.suggestions = suggestions

@@ -1,4 +1,4 @@
-"""Index aggregates: looked up by a derived id, saved atomically with the user they point to.
+"""The e-mail index: looked up by a derived id, saved atomically with the user it points to.
 
 Saving a second index with the same id conflicts in the event store, which is how two
 registrations of one e-mail address can never both succeed, even on two replicas at once.
@@ -24,17 +24,4 @@ class EmailIndex(CorrelatedAggregate):
 
     @event("Claimed")
     def __init__(self, email: str, user_id: uuid.UUID) -> None:
-        self.user_id = user_id
-
-
-class VerificationTokenIndex(CorrelatedAggregate):
-    """Points from a verification token's hash to its user."""
-
-    @staticmethod
-    def create_id(token_hash: str) -> uuid.UUID:
-        """The index id for a token hash."""
-        return uuid.uuid5(IDENTITY_NAMESPACE, f"verification:{token_hash}")
-
-    @event("Issued")
-    def __init__(self, token_hash: str, user_id: uuid.UUID) -> None:
         self.user_id = user_id

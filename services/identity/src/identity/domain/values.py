@@ -5,14 +5,26 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-
-from identity.domain.errors import PasswordPolicyViolation
-
-PASSWORD_MIN_LENGTH = 12
-PASSWORD_MAX_LENGTH = 128
+from types import MappingProxyType
+from typing import Literal
 
 # Fixed namespace: ids derived from it are stable across processes and restarts.
 IDENTITY_NAMESPACE = uuid.UUID("6f1c8a2e-4b7d-5e3f-9a10-2c4d6e8f0a1b")
+
+EnvironmentRole = Literal["basic", "advanced", "admin"]
+PasswordChangeReason = Literal["reset", "change"]
+
+# The six kinds of optional mail and whether a new user gets them (API.md): all but news.
+DEFAULT_EMAIL_PREFERENCES = MappingProxyType(
+    {
+        "invoice_received": True,
+        "invoice_sent": True,
+        "invoice_delivery_failed": True,
+        "organisation_activated": True,
+        "receiving_changed": True,
+        "product_news": False,
+    }
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -32,14 +44,6 @@ def environment_name_for(email: str, chosen: str | None) -> str:
     return email.rsplit("@", 1)[-1]
 
 
-def check_password_policy(password: str) -> None:
-    """Refuse passwords outside the allowed length."""
-    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
-        raise PasswordPolicyViolation(
-            f"a password has {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters"
-        )
-
-
 def hash_token(token: str) -> str:
-    """What the store keeps of a token: its SHA-256, useless for logging in."""
+    """What the store keeps of a token: its SHA-256, useless for signing in."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -1,37 +1,51 @@
-"""The identity process: request/reply commands, the outbox relay, readiness."""
+"""The identity process: request/reply commands, the outbox relay, the revocation publisher."""
 
 from __future__ import annotations
 
 from contracts.commands.identity import RegisterUser, VerifyEmail
+from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
+from contracts.commands.profile import GetProfile
+from contracts.commands.sessions import EndSession, Login, RefreshSession
 from nats.js import JetStreamContext
-from servicekit.eventstore import SharedDatabase
 from servicekit.relay import OutboxRelay
 from servicekit.rpc import serve
+from servicekit.streams import revoked_sessions
 from servicekit.worker import ServiceWorker
 
 from identity.bootstrap import Identity, bootstrap
-from identity.entrypoints.commands import IdentityCommands
+from identity.entrypoints.password_reset import PasswordResetHandlers
+from identity.entrypoints.profile import ProfileHandlers
+from identity.entrypoints.registration import RegistrationHandlers
+from identity.entrypoints.sessions import SessionHandlers
 from identity.integration.outbound import to_envelope
 
 CONTEXT = "identity"
 
 
 def build_worker(identity: Identity | None = None) -> ServiceWorker:
-    """Wire identity's handlers and relay onto a service worker."""
+    """Wire identity's handlers, relay and revocation publisher onto a service worker."""
     identity = identity or bootstrap()
     worker = ServiceWorker(CONTEXT, identity.settings)
-    database = SharedDatabase(identity.app)
     relays: list[OutboxRelay] = []
 
     def saved() -> None:
         for relay in relays:
             relay.wake()
 
-    commands = IdentityCommands(identity, saved)
-    serve(worker.broker, RegisterUser, commands.register, queue=CONTEXT)
-    serve(worker.broker, VerifyEmail, commands.verify_email, queue=CONTEXT)
+    registration = RegistrationHandlers(identity, saved)
+    sessions = SessionHandlers(identity)
+    resets = PasswordResetHandlers(identity, saved)
+    profiles = ProfileHandlers(identity)
+    serve(worker.broker, RegisterUser, registration.register, queue=CONTEXT)
+    serve(worker.broker, VerifyEmail, registration.verify_email, queue=CONTEXT)
+    serve(worker.broker, Login, sessions.login, queue=CONTEXT)
+    serve(worker.broker, RefreshSession, sessions.refresh, queue=CONTEXT)
+    serve(worker.broker, EndSession, sessions.end_session, queue=CONTEXT)
+    serve(worker.broker, RequestPasswordReset, resets.request, queue=CONTEXT)
+    serve(worker.broker, ConfirmPasswordReset, resets.confirm, queue=CONTEXT)
+    serve(worker.broker, GetProfile, profiles.profile, queue=CONTEXT)
 
-    def start_relay(js: JetStreamContext) -> None:
+    async def on_connected(js: JetStreamContext) -> None:
         relay = OutboxRelay(
             name=CONTEXT,
             app=identity.app,
@@ -41,11 +55,14 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
         )
         relays.append(relay)
         worker.add_loop(relay.run, relay.stop)
+        identity.revocations.attach(await revoked_sessions(js, identity.settings.stream_replicas))
+        worker.add_loop(identity.revocations.run, identity.revocations.stop)
 
-    worker.on_connected(start_relay)
+    worker.on_connected(on_connected)
 
     async def store_answers() -> bool:
-        return await identity.executor.run(database.ping)
+        answers: bool = await identity.executor.run_alone(identity.database.ping)
+        return answers
 
     worker.add_check("event_store", store_answers)
     return worker

@@ -2,48 +2,105 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
-from contracts.events.identity import EmailVerificationRequested, EmailVerified, UserRegistered
+from contracts.events.identity import (
+    EmailVerificationRequested,
+    EmailVerified,
+    PasswordChanged,
+    PasswordResetRequested,
+    SignUpAttemptedForExistingAccount,
+    UserRegistered,
+)
 from servicekit.relay import event_id
 
 SOURCE = "/services/identity"
 
 
+def _registered(e: Any) -> IntegrationEvent:
+    return UserRegistered(
+        user_id=e.originator_id,
+        environment_id=e.environment_id,
+        environment_name=e.environment_name,
+        email=e.email,
+        full_name=e.full_name,
+        language=e.language,
+        registered_at=e.timestamp,
+    )
+
+
+def _verification_requested(e: Any) -> IntegrationEvent:
+    return EmailVerificationRequested(
+        user_id=e.originator_id,
+        environment_id=e.environment_id,
+        email=e.email,
+        full_name=e.full_name,
+        language=e.language,
+        sealed_token=e.sealed_token,
+        expires_at=e.expires_at,
+    )
+
+
+def _email_verified(e: Any) -> IntegrationEvent:
+    return EmailVerified(
+        user_id=e.originator_id,
+        environment_id=e.environment_id,
+        email=e.email,
+        verified_at=e.verified_at,
+    )
+
+
+def _sign_up_attempted(e: Any) -> IntegrationEvent:
+    return SignUpAttemptedForExistingAccount(
+        user_id=e.originator_id,
+        environment_id=e.environment_id,
+        email=e.email,
+        full_name=e.full_name,
+        language=e.language,
+        attempted_at=e.attempted_at,
+    )
+
+
+def _password_reset_requested(e: Any) -> IntegrationEvent:
+    return PasswordResetRequested(
+        user_id=e.originator_id,
+        environment_id=e.environment_id,
+        email=e.email,
+        full_name=e.full_name,
+        language=e.language,
+        sealed_token=e.sealed_token,
+        expires_at=e.expires_at,
+    )
+
+
+def _password_changed(e: Any) -> IntegrationEvent:
+    return PasswordChanged(
+        user_id=e.originator_id,
+        environment_id=e.environment_id,
+        reason=e.reason,
+        changed_at=e.changed_at,
+    )
+
+
+# eventsourcing makes the event classes from the @event methods; they are named by them.
+# Anything not listed (the e-mail index) stays inside identity.
+_PUBLIC: dict[str, Callable[[Any], IntegrationEvent]] = {
+    "User.Registered": _registered,
+    "User.VerificationRequested": _verification_requested,
+    "User.EmailVerified": _email_verified,
+    "User.SignUpAttempted": _sign_up_attempted,
+    "User.PasswordResetRequested": _password_reset_requested,
+    "User.PasswordChanged": _password_changed,
+}
+
+
 def to_integration_event(domain_event: Any) -> IntegrationEvent | None:
     """The public contract for a domain event, or None for events that stay inside identity."""
-    # eventsourcing makes the event classes from the @event methods; they are named by them.
-    kind = type(domain_event).__qualname__
-    if kind == "User.Registered":
-        return UserRegistered(
-            user_id=domain_event.originator_id,
-            environment_id=domain_event.environment_id,
-            environment_name=domain_event.environment_name,
-            email=domain_event.email,
-            full_name=domain_event.full_name,
-            language=domain_event.language,
-            registered_at=domain_event.timestamp,
-        )
-    if kind == "User.VerificationRequested":
-        return EmailVerificationRequested(
-            user_id=domain_event.originator_id,
-            environment_id=domain_event.environment_id,
-            email=domain_event.email,
-            full_name=domain_event.full_name,
-            language=domain_event.language,
-            sealed_token=domain_event.sealed_token,
-            expires_at=domain_event.expires_at,
-        )
-    if kind == "User.EmailVerified":
-        return EmailVerified(
-            user_id=domain_event.originator_id,
-            environment_id=domain_event.environment_id,
-            email=domain_event.email,
-            verified_at=domain_event.verified_at,
-        )
-    return None
+    mapping = _PUBLIC.get(type(domain_event).__qualname__)
+    return None if mapping is None else mapping(domain_event)
 
 
 def to_envelope(domain_event: Any) -> Envelope | None:

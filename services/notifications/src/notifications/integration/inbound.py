@@ -11,7 +11,13 @@ from datetime import UTC, datetime
 
 from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
-from contracts.events.identity import EmailVerificationRequested, EmailVerified, UserRegistered
+from contracts.events.identity import (
+    EmailVerificationRequested,
+    EmailVerified,
+    PasswordResetRequested,
+    SignUpAttemptedForExistingAccount,
+    UserRegistered,
+)
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -22,6 +28,8 @@ from notifications.tables import known_users, outgoing_mails
 MAIL_NAMESPACE = uuid.UUID("0b5c1d7e-3a44-5f61-8e2b-9c7d1a3f5e60")
 
 EMAIL_VERIFICATION = "email_verification"
+PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of mail, not a password)
+ACCOUNT_EXISTS = "account_exists"
 
 
 class EventArrivedEarly(Exception):
@@ -39,6 +47,28 @@ def apply_event(session: Session, envelope: Envelope, event: IntegrationEvent) -
         _remember_user(session, event)
     elif isinstance(event, EmailVerificationRequested):
         _queue_verification_mail(session, envelope, event)
+    elif isinstance(event, PasswordResetRequested):
+        _queue_mail(
+            session,
+            envelope,
+            PASSWORD_RESET,
+            event.email,
+            event.language,
+            {
+                "full_name": event.full_name,
+                "sealed_token": event.sealed_token,
+                "expires_at": event.expires_at.isoformat(),
+            },
+        )
+    elif isinstance(event, SignUpAttemptedForExistingAccount):
+        _queue_mail(
+            session,
+            envelope,
+            ACCOUNT_EXISTS,
+            event.email,
+            event.language,
+            {"full_name": event.full_name},
+        )
     elif isinstance(event, EmailVerified):
         result = session.execute(
             update(known_users)
@@ -70,20 +100,39 @@ def _remember_user(session: Session, event: UserRegistered) -> None:
 def _queue_verification_mail(
     session: Session, envelope: Envelope, event: EmailVerificationRequested
 ) -> None:
-    # Security mail: always sent, whatever the user's preferences.
+    _queue_mail(
+        session,
+        envelope,
+        EMAIL_VERIFICATION,
+        event.email,
+        event.language,
+        {
+            "full_name": event.full_name,
+            "sealed_token": event.sealed_token,
+            "expires_at": event.expires_at.isoformat(),
+        },
+    )
+
+
+def _queue_mail(
+    session: Session,
+    envelope: Envelope,
+    kind: str,
+    recipient: str,
+    language: str,
+    context: dict[str, str],
+) -> None:
+    # Security mails (verification, reset, someone used your address): always sent, whatever
+    # the user's preferences. A token stays sealed in `context` until the mail is composed.
     now = datetime.now(UTC)
     session.execute(
         outgoing_mails.insert().values(
-            mail_id=mail_id(envelope.id, event.email),
+            mail_id=mail_id(envelope.id, recipient),
             event_id=envelope.id,
-            kind=EMAIL_VERIFICATION,
-            recipient=event.email,
-            language=event.language,
-            context={
-                "full_name": event.full_name,
-                "sealed_token": event.sealed_token,
-                "expires_at": event.expires_at.isoformat(),
-            },
+            kind=kind,
+            recipient=recipient,
+            language=language,
+            context=context,
             correlation_id=envelope.correlationid,
             status="pending",
             attempts=0,

@@ -27,8 +27,14 @@ from servicekit.logs import CORRELATION_HEADER, correlation_scope
 from servicekit.sealing import open_sealed
 from sqlalchemy import select, update
 
-from notifications.integration.inbound import EMAIL_VERIFICATION
-from notifications.mail.rendering import local_datetime, render, verification_link
+from notifications.integration.inbound import ACCOUNT_EXISTS, EMAIL_VERIFICATION, PASSWORD_RESET
+from notifications.mail.rendering import (
+    local_datetime,
+    login_link,
+    render,
+    reset_link,
+    verification_link,
+)
 from notifications.settings import NotificationsSettings
 from notifications.tables import outgoing_mails
 
@@ -147,18 +153,27 @@ class MailDispatcher:
             timeout=self._settings.smtp_timeout_seconds,
         )
 
-    def _compose(self, row: dict[str, Any]) -> EmailMessage:
-        context = dict(row["context"])
-        language = row["language"]
-        if row["kind"] == EMAIL_VERIFICATION:
+    def _context(self, kind: str, language: str, context: dict[str, Any]) -> dict[str, Any]:
+        base = self._settings.public_base_url
+        if "sealed_token" in context:
             # The only moment the token exists in clear: while this mail is being written.
             token = open_sealed(
                 self._settings.notifications_private_key, context.pop("sealed_token")
             )
-            context["link"] = verification_link(self._settings.public_base_url, token)
+            link = verification_link if kind == EMAIL_VERIFICATION else reset_link
+            context["link"] = link(base, token)
+        if "expires_at" in context:
             context["expires_at"] = local_datetime(
                 datetime.fromisoformat(context["expires_at"]), language
             )
+        if kind in (ACCOUNT_EXISTS, PASSWORD_RESET):
+            context["login_link"] = login_link(base)
+            context["forgot_password_link"] = reset_link(base)
+        return context
+
+    def _compose(self, row: dict[str, Any]) -> EmailMessage:
+        context = self._context(row["kind"], row["language"], dict(row["context"]))
+        language = row["language"]
         rendered = render(row["kind"], language, context)
         message = EmailMessage()
         message["From"] = self._settings.mail_from

@@ -46,6 +46,17 @@ def verification_link(public_base_url: str, token: str) -> str:
     return f"{public_base_url.rstrip('/')}/verify-email?{urlencode({'token': token})}"
 
 
+def reset_link(public_base_url: str, token: str | None = None) -> str:
+    """The page where a user sets a new password (with a token) or asks for a link (without)."""
+    page = f"{public_base_url.rstrip('/')}/reset-password"
+    return f"{page}?{urlencode({'token': token})}" if token else page
+
+
+def login_link(public_base_url: str) -> str:
+    """Where the product is, to log in."""
+    return f"{public_base_url.rstrip('/')}/"
+
+
 def local_datetime(moment: datetime, language: str) -> str:
     """A moment as a person in the Netherlands reads it, in their language."""
     return format_datetime(moment, format="long", tzinfo=_tz(), locale=language)

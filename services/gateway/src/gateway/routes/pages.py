@@ -1,0 +1,31 @@
+"""The plain HTML pages mails link to: their language and their frame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+
+
+def language_of(request: Request[Any, Any, Any]) -> str:
+    """English for browsers that ask for it first, else Dutch."""
+    accepted = request.headers.get("accept-language", "")
+    return "en" if accepted.lower().startswith("en") else "nl"
+
+
+def page(title: str, language: str, body: str, status: int = 200) -> Response[str]:
+    """A page with a title and some HTML, in the product's plain style."""
+    html = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title></head>"
+        '<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;'
+        f'line-height:1.5"><h1>{title}</h1>{body}</body></html>'
+    )
+    return Response(
+        html,
+        status_code=status,
+        media_type="text/html; charset=utf-8",
+        # These pages carry tokens: keep them out of caches and other sites' Referer headers.
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )

@@ -1,0 +1,1 @@
+"""Passwords, access tokens and the revocation list: identity's security machinery."""

@@ -1,0 +1,101 @@
+"""The tables (SQLAlchemy Core), created at start-up on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware UTC moment on PostgreSQL and SQLite alike (SQLite keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        """UTC in; naive UTC on SQLite, so its text comparison orders moments correctly."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Always an aware UTC datetime out."""
+        if value is None:
+            return None
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+metadata = MetaData()
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("password_hash", String(512), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+)
+
+# Verification, reset and invitation tokens: only their SHA-256 is kept.
+one_time_tokens = Table(
+    "one_time_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject_id", String(36), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index("one_time_tokens_subject", "kind", "subject_id"),
+)
+
+# One row per login; its refresh tokens are the session's family.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("session_id", String(36), primary_key=True),
+    Column("user_id", String(36), nullable=False, index=True),
+    Column("environment_id", String(36), nullable=False),
+    Column("client_address", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_issued_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("revoked_reason", String(64), nullable=True),
+    Column("revocation_published_at", UtcDateTime, nullable=True),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("session_id", String(36), nullable=False, index=True),
+    Column("generation", Integer, nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+# Failed logins of the last window; `account_key` is the SHA-256 of the normalised address, so
+# addresses people mistyped are not kept in clear.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("failure_id", Integer, primary_key=True, autoincrement=True),
+    Column("account_key", String(64), nullable=False),
+    Column("client_address", String(64), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    Index("login_failures_account", "account_key", "failed_at"),
+    Index("login_failures_address", "client_address", "failed_at"),
+    Index("login_failures_age", "failed_at"),
+)
+
+
+def create_state_tables(engine: Engine) -> None:
+    """Create identity's state tables if they are missing."""
+    metadata.create_all(engine)
