@@ -1,7 +1,8 @@
 """A producer wraps any catalogue event; a consumer on the other side gets the same event back."""
 
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
 import pytest
@@ -31,6 +32,10 @@ def _strategy_for(annotation: Any) -> st.SearchStrategy[Any]:
         return st.text()
     if get_origin(annotation) is Literal:
         return st.sampled_from(get_args(annotation))
+    if get_origin(annotation) in (Union, UnionType):
+        return st.one_of(*(_strategy_for(arm) for arm in get_args(annotation)))
+    if annotation is type(None):
+        return st.none()
     raise NotImplementedError(f"teach the round-trip test to draw {annotation!r}")
 
 

@@ -8,7 +8,7 @@ from contracts.commands.identity import RegisterUser, VerifyEmail
 from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
 from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
-from contracts.events import identity
+from contracts.events import identity, organisation
 from contracts.events.base import IntegrationEvent
 
 
@@ -34,7 +34,9 @@ def _index(*events: type[IntegrationEvent]) -> dict[tuple[str, int], type[Integr
     return catalogue
 
 
-CATALOGUE: dict[tuple[str, int], type[IntegrationEvent]] = _index(*identity.EVENTS)
+CATALOGUE: dict[tuple[str, int], type[IntegrationEvent]] = _index(
+    *identity.EVENTS, *organisation.EVENTS
+)
 """Every integration event contract, old versions kept while consumers migrate."""
 
 

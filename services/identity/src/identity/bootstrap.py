@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -12,14 +12,17 @@ from servicekit.executor import StoreExecutor
 from servicekit.sealing import seal
 
 from identity.application import IdentityApplication
+from identity.domain.receiving_prompt import OrganisationReceiving
 from identity.domain.throttling import LoginThrottle
+from identity.domain.user import User
+from identity.projections.organisations import organisations_visible_to
 from identity.security.access_tokens import AccessTokenIssuer
 from identity.security.password_hashing import PasswordHashing
 from identity.security.revocations import RevocationPublisher
 from identity.settings import IdentitySettings
 from identity.state.tables import create_state_tables
 from identity.usecases.password_reset import PasswordResets
-from identity.usecases.profile import OrganisationsOf, Profiles, no_organisations
+from identity.usecases.profile import OrganisationsOf, Profiles
 from identity.usecases.registration import Registration
 from identity.usecases.sessions import Sessions
 
@@ -100,5 +103,11 @@ def bootstrap(
             clock=clock,
         ),
         profiles=Profiles(app),
-        organisations_of=no_organisations,
+        organisations_of=partial(_organisations_of, database),
     )
+
+
+def _organisations_of(database: SharedDatabase, user: User) -> Sequence[OrganisationReceiving]:
+    """The user's organisations from identity's read model (run on the store thread)."""
+    with database.transaction(commit=False) as session:
+        return organisations_visible_to(session, user)

@@ -44,6 +44,8 @@ class User(CorrelatedAggregate):
         self.last_sign_up_attempt_at: datetime | None = None
         self.last_reset_requested_at: datetime | None = None
         self.password_changed_at: datetime | None = None
+        # Organisation id -> organisation role ("member" or "admin"): access is per organisation.
+        self.memberships: dict[uuid.UUID, str] = {}
 
     @property
     def email_verified(self) -> bool:

@@ -86,10 +86,11 @@ class SessionHandlers:
             identity.sessions.start_session, user, address, rehashed
         )
         log.info("logged in", user_id=str(user.id), session_id=str(started.session_id))
+        prompt = await identity.executor.run_alone(prompt_for, user, identity.organisations_of)
         return SessionStarted(
             **self._pair(user, started.session_id, started.refresh_token).model_dump(),
             user=profile_of(user),
-            receiving_prompt=prompt_for(user, identity.organisations_of),
+            receiving_prompt=prompt,
         )
 
     async def refresh(self, command: RefreshSession) -> TokenPair:

@@ -7,6 +7,7 @@ from contracts.commands.password_reset import ConfirmPasswordReset, RequestPassw
 from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
 from nats.js import JetStreamContext
+from servicekit.consumer import EventConsumer
 from servicekit.relay import OutboxRelay
 from servicekit.rpc import serve
 from servicekit.streams import revoked_sessions
@@ -18,6 +19,7 @@ from identity.entrypoints.profile import ProfileHandlers
 from identity.entrypoints.registration import RegistrationHandlers
 from identity.entrypoints.sessions import SessionHandlers
 from identity.integration.outbound import to_envelope
+from identity.projections import organisations as organisation_events
 
 CONTEXT = "identity"
 
@@ -59,6 +61,17 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
         worker.add_loop(identity.revocations.run, identity.revocations.stop)
 
     worker.on_connected(on_connected)
+
+    organisations = EventConsumer(
+        durable=organisation_events.CONSUMER,
+        subject=organisation_events.SUBJECT,
+        database=identity.database,
+        executor=identity.executor,
+        effect=organisation_events.apply_organisation_event,
+        ack_wait_seconds=identity.settings.consumer_ack_wait_seconds,
+    )
+    worker.on_connected(organisations.bind_jetstream)
+    worker.add_loop(organisations.run, organisations.stop)
 
     async def store_answers() -> bool:
         answers: bool = await identity.executor.run_alone(identity.database.ping)

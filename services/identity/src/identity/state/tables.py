@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, MetaData, String, Table
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -93,6 +93,19 @@ login_failures = Table(
     Index("login_failures_account", "account_key", "failed_at"),
     Index("login_failures_address", "client_address", "failed_at"),
     Index("login_failures_age", "failed_at"),
+)
+
+
+# What identity knows of organisations, learnt only from the organisation context's events.
+known_organisations = Table(
+    "known_organisations",
+    metadata,
+    Column("organisation_id", String(36), primary_key=True),
+    Column("environment_id", String(36), nullable=False, index=True),
+    Column("name", String(300), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("receiving_enabled", Boolean, nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
 )
 
 

@@ -15,11 +15,6 @@ from identity.domain.user import User
 OrganisationsOf = Callable[[User], Sequence[OrganisationReceiving]]
 
 
-def no_organisations(user: User) -> Sequence[OrganisationReceiving]:
-    """Identity does not follow organisation events yet, so it knows of none."""
-    return ()
-
-
 def profile_of(user: User) -> Profile:
     """The profile of a user as recorded now."""
     return Profile(

@@ -1,0 +1,1 @@
+"""Read models identity builds from other contexts' events."""
