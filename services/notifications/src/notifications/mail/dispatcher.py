@@ -88,13 +88,18 @@ class MailDispatcher:
         """Send every mail whose time has come; return how many went out."""
         rows = await self._executor.run_alone(self._due_mails)
         sent = 0
+        # One SMTP connection for the whole pass: connecting and greeting cost more than a mail.
+        smtp: aiosmtplib.SMTP | None = None
         for row in rows:
             if self._stopping:
                 break
             with correlation_scope(row["correlation_id"]):
                 try:
-                    await self._send(row)
+                    smtp = smtp if smtp is not None and smtp.is_connected else await self._connect()
+                    await smtp.send_message(self._compose(row))
                 except Exception as error:
+                    await _close(smtp)
+                    smtp = None
                     await self._executor.run(self._record_failure, row, repr(error))
                     log.warning(
                         "mail not sent; will retry", mail_id=row["mail_id"], error=repr(error)
@@ -103,6 +108,7 @@ class MailDispatcher:
                 await self._executor.run(self._record_sent, row["mail_id"])
                 sent += 1
                 log.info("mail sent", mail_id=row["mail_id"], kind=row["kind"])
+        await _close(smtp)
         return sent
 
     def _due_mails(self) -> list[dict[str, Any]]:
@@ -141,17 +147,17 @@ class MailDispatcher:
                 )
             )
 
-    async def _send(self, row: dict[str, Any]) -> None:
-        message = self._compose(row)
-        await aiosmtplib.send(
-            message,
+    async def _connect(self) -> aiosmtplib.SMTP:
+        smtp = aiosmtplib.SMTP(
             hostname=self._smtp_host,
             port=self._smtp_port,
-            username=self._smtp_user,
-            password=self._smtp_password,
             use_tls=self._smtp_tls,
             timeout=self._settings.smtp_timeout_seconds,
         )
+        await smtp.connect()
+        if self._smtp_user and self._smtp_password:
+            await smtp.login(self._smtp_user, self._smtp_password)
+        return smtp
 
     def _context(self, kind: str, language: str, context: dict[str, Any]) -> dict[str, Any]:
         base = self._settings.public_base_url
@@ -190,3 +196,12 @@ class MailDispatcher:
         message.set_content(rendered.text, cte="8bit")
         message.add_alternative(rendered.html, subtype="html", cte="8bit")
         return message
+
+
+async def _close(smtp: aiosmtplib.SMTP | None) -> None:
+    """Say goodbye if we can; a broken connection is simply dropped."""
+    if smtp is not None and smtp.is_connected:
+        try:
+            await smtp.quit()
+        except Exception:
+            smtp.close()
