@@ -30,6 +30,10 @@ def _strategy_for(annotation: Any) -> st.SearchStrategy[Any]:
         return aware_datetimes
     if annotation is str:
         return st.text()
+    if annotation is bool:
+        return st.booleans()
+    if get_origin(annotation) is list:
+        return st.lists(_strategy_for(get_args(annotation)[0]), max_size=5)
     if get_origin(annotation) is Literal:
         return st.sampled_from(get_args(annotation))
     if get_origin(annotation) in (Union, UnionType):
@@ -39,9 +43,19 @@ def _strategy_for(annotation: Any) -> st.SearchStrategy[Any]:
     raise NotImplementedError(f"teach the round-trip test to draw {annotation!r}")
 
 
+def _counts(metadata: list[Any]) -> st.SearchStrategy[int]:
+    """Integers within the field's bounds (`ge`/`le`), sizes and counts alike."""
+    low = max([getattr(m, "ge", None) for m in metadata if hasattr(m, "ge")] or [-(2**53)])
+    high = min([getattr(m, "le", None) for m in metadata if hasattr(m, "le")] or [2**53])
+    return st.integers(min_value=low, max_value=high)
+
+
 def events_of(model: type[BaseModel]) -> st.SearchStrategy[Any]:
     """Any valid instance of an event contract, field by field."""
-    fields = {name: _strategy_for(info.annotation) for name, info in model.model_fields.items()}
+    fields = {
+        name: _counts(info.metadata) if info.annotation is int else _strategy_for(info.annotation)
+        for name, info in model.model_fields.items()
+    }
     return st.builds(model, **fields)
 
 

@@ -5,10 +5,25 @@ from dataclasses import dataclass
 from contracts.commands.base import Command, Reply
 from contracts.commands.health import ReadinessQuery
 from contracts.commands.identity import RegisterUser, VerifyEmail
+from contracts.commands.invitations import (
+    AcceptInvitation,
+    AuthoriseOrganisation,
+    InviteUser,
+    ListUsers,
+    RevokeMembership,
+)
+from contracts.commands.my_account import (
+    ChangeEmailPreferences,
+    ChangePassword,
+    ChangeProfile,
+    GetPhoto,
+    SetPhoto,
+    SetReceivingPrompt,
+)
 from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
 from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
-from contracts.events import identity, organisation
+from contracts.events import identity, memberships, my_account, organisation
 from contracts.events.base import IntegrationEvent
 
 
@@ -35,7 +50,7 @@ def _index(*events: type[IntegrationEvent]) -> dict[tuple[str, int], type[Integr
 
 
 CATALOGUE: dict[tuple[str, int], type[IntegrationEvent]] = _index(
-    *identity.EVENTS, *organisation.EVENTS
+    *identity.EVENTS, *my_account.EVENTS, *memberships.EVENTS, *organisation.EVENTS
 )
 """Every integration event contract, old versions kept while consumers migrate."""
 
@@ -73,6 +88,17 @@ COMMANDS: tuple[CommandContract, ...] = tuple(
         GetProfile,
         RequestPasswordReset,
         ConfirmPasswordReset,
+        ChangeProfile,
+        ChangeEmailPreferences,
+        SetReceivingPrompt,
+        ChangePassword,
+        SetPhoto,
+        GetPhoto,
+        InviteUser,
+        AcceptInvitation,
+        ListUsers,
+        RevokeMembership,
+        AuthoriseOrganisation,
         ReadinessQuery,
     )
 )

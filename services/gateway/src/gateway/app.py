@@ -16,12 +16,17 @@ from gateway.bus import Bus
 from gateway.observability import correlation_and_metrics
 from gateway.problems import EXCEPTION_HANDLERS
 from gateway.revocations import RevokedSessions
+from gateway.routes.invitation_page import InvitationPageController
+from gateway.routes.invitations import InvitationController
 from gateway.routes.me import MeController
 from gateway.routes.operations import OperationsController
+from gateway.routes.password_change import PasswordChangeController
 from gateway.routes.password_resets import PasswordResetController
+from gateway.routes.photo import PhotoController
 from gateway.routes.registrations import RegistrationController
 from gateway.routes.reset_page import ResetPageController
 from gateway.routes.sessions import SessionController
+from gateway.routes.users import UserController
 from gateway.routes.verify_page import VerifyPageController
 from gateway.settings import GatewaySettings
 
@@ -48,10 +53,15 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             RegistrationController,
             SessionController,
             MeController,
+            PhotoController,
+            PasswordChangeController,
             PasswordResetController,
             OperationsController,
             VerifyPageController,
             ResetPageController,
+            InvitationController,
+            UserController,
+            InvitationPageController,
         ],
         dependencies={
             "bus": Provide(lambda: bus, sync_to_thread=False),

@@ -35,10 +35,14 @@ def render_schemas() -> dict[str, str]:
     command_models: list[type[BaseModel]] = [ProblemReply]
     for contract in COMMANDS:
         command_models += [contract.request, contract.reply]
+    rendered: dict[str, type[BaseModel]] = {}
     for model in command_models:
         path = f"commands/{model.__name__}.json"
+        if rendered.get(path) is model:
+            continue  # one reply answering several commands (the profile) is one schema
         if path in files:
             raise ValueError(f"two command contracts are both named {model.__name__}")
+        rendered[path] = model
         files[path] = _text(_document(model, f"urn:einvoice:contracts:commands:{model.__name__}"))
     return files
 

@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from eventsourcing.domain import event
 from servicekit.domain import CorrelatedAggregate
 
+from identity.domain.access import NoSuchMembership
 from identity.domain.errors import InvalidVerificationToken
-from identity.domain.values import EnvironmentRole, PasswordChangeReason
+from identity.domain.values import EnvironmentRole, OrganisationRole, PasswordChangeReason
 
 
 class User(CorrelatedAggregate):
@@ -152,3 +153,141 @@ class User(CorrelatedAggregate):
         self, changed_at: datetime, reason: PasswordChangeReason, environment_id: uuid.UUID
     ) -> None:
         self.password_changed_at = changed_at
+
+    # --- The user's own settings: profile, e-mail preferences, receiving prompt, photo. ---
+    # Class-level defaults, so users recorded before these facts existed read the same.
+    photo: dict[str, object] | None = None
+
+    def change_profile(
+        self,
+        now: datetime,
+        full_name: str | None = None,
+        phone: str | None = None,
+        remove_phone: bool = False,
+        language: str | None = None,
+    ) -> bool:
+        """Record the fields that really change (phone already in E.164); whether any did."""
+        changes: dict[str, str | None] = {}
+        if full_name is not None and full_name != self.full_name:
+            changes["full_name"] = full_name
+        if remove_phone and self.phone is not None:
+            changes["phone"] = None
+        elif phone is not None and phone != self.phone:
+            changes["phone"] = phone
+        if language is not None and language != self.language:
+            changes["language"] = language
+        if not changes:
+            return False
+        self._profile_changed(changes=changes, changed_at=now, environment_id=self.environment_id)
+        return True
+
+    @event("ProfileChanged")
+    def _profile_changed(
+        self, changes: dict[str, str | None], changed_at: datetime, environment_id: uuid.UUID
+    ) -> None:
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    def change_email_preferences(self, preferences: dict[str, bool], now: datetime) -> bool:
+        """Replace the choice of optional e-mails; whether anything changed."""
+        if dict(preferences) == self.email_preferences:
+            return False
+        self._email_preferences_changed(
+            preferences=dict(preferences), changed_at=now, environment_id=self.environment_id
+        )
+        return True
+
+    @event("EmailPreferencesChanged")
+    def _email_preferences_changed(
+        self, preferences: dict[str, bool], changed_at: datetime, environment_id: uuid.UUID
+    ) -> None:
+        self.email_preferences = dict(preferences)
+
+    def set_receiving_prompt(self, enabled: bool, now: datetime) -> bool:
+        """Switch the login's receiving prompt off ("don't ask again") or on; whether it changed."""
+        if enabled == self.receiving_prompt_enabled:
+            return False
+        if enabled:
+            self._receiving_prompt_restored(at=now, environment_id=self.environment_id)
+        else:
+            self._receiving_prompt_dismissed(at=now, environment_id=self.environment_id)
+        return True
+
+    @event("ReceivingPromptDismissed")
+    def _receiving_prompt_dismissed(self, at: datetime, environment_id: uuid.UUID) -> None:
+        self.receiving_prompt_enabled = False
+
+    @event("ReceivingPromptRestored")
+    def _receiving_prompt_restored(self, at: datetime, environment_id: uuid.UUID) -> None:
+        self.receiving_prompt_enabled = True
+
+    def change_photo(self, reference: dict[str, object], now: datetime) -> bool:
+        """Point at a new stored photo (a blob store reference); whether it changed."""
+        if self.photo is not None and self.photo.get("sha256") == reference.get("sha256"):
+            return False
+        self._photo_changed(
+            reference=dict(reference), changed_at=now, environment_id=self.environment_id
+        )
+        return True
+
+    @event("PhotoChanged")
+    def _photo_changed(
+        self, reference: dict[str, object], changed_at: datetime, environment_id: uuid.UUID
+    ) -> None:
+        self.photo = dict(reference)
+
+    def grant_membership(
+        self,
+        organisation_id: uuid.UUID,
+        role: OrganisationRole,
+        granted_by: uuid.UUID | None,
+        now: datetime,
+    ) -> bool:
+        """Let the user act for an organisation with a role; False when they already had it."""
+        if self.memberships.get(organisation_id) == role:
+            return False
+        self._membership_granted(
+            organisation_id=organisation_id,
+            role=role,
+            granted_by=granted_by,
+            granted_at=now,
+            environment_id=self.environment_id,
+        )
+        return True
+
+    @event("MembershipGranted")
+    def _membership_granted(
+        self,
+        organisation_id: uuid.UUID,
+        role: OrganisationRole,
+        granted_by: uuid.UUID | None,
+        granted_at: datetime,
+        environment_id: uuid.UUID,
+    ) -> None:
+        self.memberships[organisation_id] = role
+
+    def revoke_membership(
+        self, organisation_id: uuid.UUID, revoked_by: uuid.UUID, now: datetime
+    ) -> None:
+        """End the user's access to an organisation (the caller checked who may do this)."""
+        role = self.memberships.get(organisation_id)
+        if role is None:
+            raise NoSuchMembership(f"the user is no member of organisation {organisation_id}")
+        self._membership_revoked(
+            organisation_id=organisation_id,
+            role="admin" if role == "admin" else "member",
+            revoked_by=revoked_by,
+            revoked_at=now,
+            environment_id=self.environment_id,
+        )
+
+    @event("MembershipRevoked")
+    def _membership_revoked(
+        self,
+        organisation_id: uuid.UUID,
+        role: OrganisationRole,
+        revoked_by: uuid.UUID,
+        revoked_at: datetime,
+        environment_id: uuid.UUID,
+    ) -> None:
+        self.memberships.pop(organisation_id, None)

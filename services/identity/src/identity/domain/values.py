@@ -12,6 +12,7 @@ from typing import Literal
 IDENTITY_NAMESPACE = uuid.UUID("6f1c8a2e-4b7d-5e3f-9a10-2c4d6e8f0a1b")
 
 EnvironmentRole = Literal["basic", "advanced", "admin"]
+OrganisationRole = Literal["member", "admin"]
 PasswordChangeReason = Literal["reset", "change"]
 
 # The six kinds of optional mail and whether a new user gets them (API.md): all but news.

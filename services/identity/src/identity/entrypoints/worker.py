@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 from contracts.commands.identity import RegisterUser, VerifyEmail
+from contracts.commands.invitations import (
+    AcceptInvitation,
+    AuthoriseOrganisation,
+    InviteUser,
+    ListUsers,
+    RevokeMembership,
+)
+from contracts.commands.my_account import (
+    ChangeEmailPreferences,
+    ChangePassword,
+    ChangeProfile,
+    GetPhoto,
+    SetPhoto,
+    SetReceivingPrompt,
+)
 from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
 from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
@@ -14,7 +29,10 @@ from servicekit.streams import revoked_sessions
 from servicekit.worker import ServiceWorker
 
 from identity.bootstrap import Identity, bootstrap
+from identity.entrypoints.invitations import InvitationHandlers
+from identity.entrypoints.my_account import MyAccountHandlers
 from identity.entrypoints.password_reset import PasswordResetHandlers
+from identity.entrypoints.photo import PhotoHandlers
 from identity.entrypoints.profile import ProfileHandlers
 from identity.entrypoints.registration import RegistrationHandlers
 from identity.entrypoints.sessions import SessionHandlers
@@ -46,6 +64,21 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
     serve(worker.broker, RequestPasswordReset, resets.request, queue=CONTEXT)
     serve(worker.broker, ConfirmPasswordReset, resets.confirm, queue=CONTEXT)
     serve(worker.broker, GetProfile, profiles.profile, queue=CONTEXT)
+    account = MyAccountHandlers(identity, saved)
+    serve(worker.broker, ChangeProfile, account.change_profile, queue=CONTEXT)
+    serve(worker.broker, ChangeEmailPreferences, account.change_email_preferences, queue=CONTEXT)
+    serve(worker.broker, SetReceivingPrompt, account.set_receiving_prompt, queue=CONTEXT)
+    serve(worker.broker, ChangePassword, account.change_password, queue=CONTEXT)
+    photos = PhotoHandlers(identity, saved)
+    serve(worker.broker, SetPhoto, photos.set_photo, queue=CONTEXT)
+    serve(worker.broker, GetPhoto, photos.photo, queue=CONTEXT)
+    worker.on_connected(photos.attach)
+    invitations = InvitationHandlers(identity, saved)
+    serve(worker.broker, InviteUser, invitations.invite, queue=CONTEXT)
+    serve(worker.broker, AcceptInvitation, invitations.accept, queue=CONTEXT)
+    serve(worker.broker, ListUsers, invitations.users, queue=CONTEXT)
+    serve(worker.broker, RevokeMembership, invitations.revoke, queue=CONTEXT)
+    serve(worker.broker, AuthoriseOrganisation, invitations.organisation_access, queue=CONTEXT)
 
     async def on_connected(js: JetStreamContext) -> None:
         relay = OutboxRelay(

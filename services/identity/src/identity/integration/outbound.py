@@ -17,6 +17,9 @@ from contracts.events.identity import (
 )
 from servicekit.relay import event_id
 
+from identity.integration.outbound_memberships import MEMBERSHIP_EVENTS
+from identity.integration.outbound_my_account import MY_ACCOUNT_PUBLIC
+
 SOURCE = "/services/identity"
 
 
@@ -94,6 +97,8 @@ _PUBLIC: dict[str, Callable[[Any], IntegrationEvent]] = {
     "User.SignUpAttempted": _sign_up_attempted,
     "User.PasswordResetRequested": _password_reset_requested,
     "User.PasswordChanged": _password_changed,
+    **MEMBERSHIP_EVENTS,
+    **MY_ACCOUNT_PUBLIC,
 }
 
 

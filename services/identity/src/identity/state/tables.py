@@ -108,6 +108,16 @@ known_organisations = Table(
     Column("added_at", UtcDateTime, nullable=False),
 )
 
+# Who belongs to which environment, written in the same transaction as the user's first event,
+# so an environment's users are listed without reading the whole event store.
+environment_users = Table(
+    "environment_users",
+    metadata,
+    Column("user_id", String(36), primary_key=True),
+    Column("environment_id", String(36), nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+)
+
 
 def create_state_tables(engine: Engine) -> None:
     """Create identity's state tables if they are missing."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 
-from contracts.commands.profile import EmailPreferences, Profile, Roles
+from contracts.commands.profile import EmailPreferences, OrganisationGrant, Profile, Roles
 from contracts.commands.sessions import PromptOrganisation, ReceivingPrompt
 
 from identity.application import IdentityApplication
@@ -24,7 +24,15 @@ def profile_of(user: User) -> Profile:
         phone=user.phone,
         language=user.language,
         environment_id=user.environment_id,
-        roles=Roles(environment=user.role),
+        roles=Roles(
+            environment=user.role,
+            organisations=[
+                OrganisationGrant(organisation_id=organisation_id, role=role)
+                for organisation_id, role in sorted(
+                    user.memberships.items(), key=lambda m: str(m[0])
+                )
+            ],
+        ),
         email_preferences=EmailPreferences(**user.email_preferences),
         receiving_prompt_enabled=user.receiving_prompt_enabled,
     )

@@ -20,6 +20,7 @@ from identity.domain.values import (
     environment_name_for,
 )
 from identity.state.credentials import store_password_hash
+from identity.state.environment_users import record_environment_user
 from identity.state.one_time_tokens import holder_of_token, issue_token, use_token
 
 INVALID_LINK = "the verification link is invalid, used or expired"
@@ -102,6 +103,7 @@ class Registration:
             user.request_verification(sealed_token=self._seal_token(token), expires_at=expires_at)
             issue_token(session, token, "verification", user.id, expires_at)
             store_password_hash(session, user.id, password_hash, now)
+            record_environment_user(session, user.id, user.environment_id, email)
             self._app.save(user, EmailIndex(email=email, user_id=user.id))
         return SignUp(new_user_id=user.id)
 

@@ -18,11 +18,13 @@ from contracts.events.identity import (
     SignUpAttemptedForExistingAccount,
     UserRegistered,
 )
+from contracts.events.memberships import UserInvited
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from notifications.integration.invitations import INVITATION, invitation_mail_context
 from notifications.tables import known_users, outgoing_mails
 
 MAIL_NAMESPACE = uuid.UUID("0b5c1d7e-3a44-5f61-8e2b-9c7d1a3f5e60")
@@ -59,6 +61,15 @@ def apply_event(session: Session, envelope: Envelope, event: IntegrationEvent) -
                 "sealed_token": event.sealed_token,
                 "expires_at": event.expires_at.isoformat(),
             },
+        )
+    elif isinstance(event, UserInvited):
+        _queue_mail(
+            session,
+            envelope,
+            INVITATION,
+            event.email,
+            event.language,
+            invitation_mail_context(event),
         )
     elif isinstance(event, SignUpAttemptedForExistingAccount):
         _queue_mail(

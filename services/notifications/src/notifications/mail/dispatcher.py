@@ -28,7 +28,9 @@ from servicekit.sealing import open_sealed
 from sqlalchemy import select, update
 
 from notifications.integration.inbound import ACCOUNT_EXISTS, EMAIL_VERIFICATION, PASSWORD_RESET
+from notifications.integration.invitations import INVITATION
 from notifications.mail.rendering import (
+    invitation_link,
     local_datetime,
     login_link,
     render,
@@ -167,6 +169,8 @@ class MailDispatcher:
                 self._settings.notifications_private_key, context.pop("sealed_token")
             )
             link = verification_link if kind == EMAIL_VERIFICATION else reset_link
+            if kind == INVITATION:
+                link = invitation_link
             context["link"] = link(base, token)
         if "expires_at" in context:
             context["expires_at"] = local_datetime(

@@ -52,6 +52,11 @@ def reset_link(public_base_url: str, token: str | None = None) -> str:
     return f"{page}?{urlencode({'token': token})}" if token else page
 
 
+def invitation_link(public_base_url: str, token: str) -> str:
+    """The page where an invited person accepts; it carries `token=<token>`."""
+    return f"{public_base_url.rstrip('/')}/accept-invitation?{urlencode({'token': token})}"
+
+
 def login_link(public_base_url: str) -> str:
     """Where the product is, to log in."""
     return f"{public_base_url.rstrip('/')}/"

@@ -1,0 +1,182 @@
+"""Inviting people into organisations by mail, and accepting such an invitation.
+
+An invitation to an address that already has an account: accepting it in the same environment
+grants the memberships to that account (the token proves the mailbox; the password and name
+sent with the acceptance are not used, the account keeps its own). An account in another
+environment cannot join this one (one address, one account, one environment): accepting is
+refused with `AccountInOtherEnvironment` and the token stays unspent.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from servicekit.eventstore import SharedDatabase
+from sqlalchemy.orm import Session
+
+from identity.application import IdentityApplication
+from identity.domain.access import require_administration, require_own_organisations
+from identity.domain.errors import IdentityError
+from identity.domain.indexes import EmailIndex
+from identity.domain.invitation import InvalidInvitation, Invitation
+from identity.domain.user import User
+from identity.domain.values import DEFAULT_EMAIL_PREFERENCES, EnvironmentRole, OrganisationRole
+from identity.projections.organisations import find_organisation
+from identity.state.credentials import store_password_hash
+from identity.state.environment_users import record_environment_user
+from identity.state.one_time_tokens import holder_of_token, issue_token, use_token
+
+INVALID = "the invitation link is invalid, used or expired"
+
+# An invited person starts with the least an environment offers; their access is per
+# organisation, through the memberships the invitation grants.
+INVITED_USER_ROLE: EnvironmentRole = "basic"
+
+
+class AccountInOtherEnvironment(IdentityError):
+    """The invited address already has an account in another environment."""
+
+
+@dataclass(frozen=True)
+class Prospect:
+    """What accepting a token would do: join an existing account, or create one."""
+
+    invitation: Invitation
+    existing_user: User | None
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """The user that holds the invitation's memberships now."""
+
+    user_id: uuid.UUID
+    environment_id: uuid.UUID
+    new_account: bool
+    invitation_id: uuid.UUID
+
+
+class Invitations:
+    """Issues invitations and accepts them."""
+
+    def __init__(
+        self,
+        app: IdentityApplication,
+        database: SharedDatabase,
+        *,
+        seal_token: Callable[[str], str],
+        ttl: timedelta,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._app = app
+        self._db = database
+        self._seal_token = seal_token
+        self._ttl = ttl
+        self._clock = clock
+
+    def invite(
+        self,
+        inviter_id: uuid.UUID,
+        email: str,
+        organisation_ids: list[uuid.UUID],
+        role: OrganisationRole,
+        language: str,
+    ) -> Invitation:
+        """Record an invitation and its token; NotFound or NotAllowed before anything is written."""
+        now = self._clock()
+        organisation_ids = list(dict.fromkeys(organisation_ids))
+        with self._db.transaction() as session:
+            inviter = self._app.user(inviter_id)
+            known = {o: find_organisation(session, o) for o in organisation_ids}
+            require_own_organisations(
+                inviter, {o: (k.environment_id if k else None) for o, k in known.items()}
+            )
+            require_administration(inviter, organisation_ids)
+            token = secrets.token_urlsafe(32)
+            expires_at = now + self._ttl
+            invitation = Invitation(
+                email=email,
+                language=language,
+                environment_id=inviter.environment_id,
+                environment_name=inviter.environment_name,
+                organisation_ids=organisation_ids,
+                organisation_names=[k.name for k in known.values() if k is not None],
+                role=role,
+                invited_by=inviter.id,
+                inviter_name=inviter.full_name,
+                sealed_token=self._seal_token(token),
+                expires_at=expires_at,
+            )
+            issue_token(session, token, "invitation", invitation.id, expires_at)
+            self._app.save(invitation)
+        return invitation
+
+    def prospect(self, token: str) -> Prospect:
+        """What the token would do, without spending it (to check a new password first)."""
+        now = self._clock()
+        with self._db.transaction(commit=False) as session:
+            invitation = self._open_invitation(session, token, now)
+            return Prospect(invitation, self._app.user_for(invitation.email))
+
+    def accept(self, token: str, password_hash: str | None, full_name: str) -> Acceptance:
+        """Spend the token, create or join the account, grant the memberships."""
+        now = self._clock()
+        with self._db.transaction() as session:
+            # Every check reads before anything is written (see registration.verify_email).
+            invitation = self._open_invitation(session, token, now)
+            user = self._app.user_for(invitation.email)
+            new_account = user is None
+            if user is not None and user.environment_id != invitation.environment_id:
+                raise AccountInOtherEnvironment(
+                    "this address already has an account in another environment; sign in "
+                    "there, or ask the inviter to invite another address"
+                )
+            if user is None:
+                if password_hash is None:
+                    raise InvalidInvitation(INVALID)  # an account vanished meanwhile: retry
+                user = self._new_user(invitation, full_name, now)
+            invitation.accept(user.id, now)
+            if use_token(session, token, "invitation", now) != invitation.id:
+                raise InvalidInvitation(INVALID)  # spent by a racing request
+            for organisation_id in invitation.organisation_ids:
+                user.grant_membership(organisation_id, invitation.role, invitation.invited_by, now)
+            if new_account:
+                assert password_hash is not None
+                store_password_hash(session, user.id, password_hash, now)
+                record_environment_user(session, user.id, user.environment_id, user.email)
+                self._app.save(user, invitation, EmailIndex(email=user.email, user_id=user.id))
+            else:
+                self._app.save(user, invitation)
+        return Acceptance(user.id, user.environment_id, new_account, invitation.id)
+
+    def _open_invitation(self, session: Session, token: str, now: datetime) -> Invitation:
+        invitation_id = holder_of_token(session, token, "invitation", now)
+        if invitation_id is None:
+            raise InvalidInvitation(INVALID)
+        try:
+            invitation: Any = self._app.repository.get(invitation_id)
+        except AggregateNotFoundError as error:
+            raise InvalidInvitation(INVALID) from error
+        if not isinstance(invitation, Invitation) or invitation.accepted_by is not None:
+            raise InvalidInvitation(INVALID)
+        return invitation
+
+    def _new_user(self, invitation: Invitation, full_name: str, now: datetime) -> User:
+        user = User(
+            email=invitation.email,
+            full_name=full_name.strip(),
+            language=invitation.language,
+            environment_id=invitation.environment_id,
+            environment_name=invitation.environment_name,
+            role=INVITED_USER_ROLE,
+            email_preferences=dict(DEFAULT_EMAIL_PREFERENCES),
+            receiving_prompt_enabled=True,
+        )
+        # Following the mailed link proved the address, as a verification link would.
+        user.verify_email(now)
+        return user

@@ -1,0 +1,81 @@
+"""Environment admins see their environment's users and can end someone's access."""
+
+from __future__ import annotations
+
+import httpx
+from devstack.stack import Stack
+
+from tests.e2e.identity.people import an_address
+from tests.e2e.identity.tenants import (
+    Person,
+    accept,
+    add_organisations,
+    an_environment_admin,
+    invite,
+    sign_in,
+    users,
+)
+from tests.e2e.system import published_events, token_in, wait_for_mails
+
+PASSWORD = "a long enough passphrase for colleagues"
+
+
+def revoke(stack: Stack, person: Person, user_id: str, organisation_id: str) -> httpx.Response:
+    return httpx.delete(
+        f"{stack.gateway_url}/api/v1/users/{user_id}/memberships/{organisation_id}",
+        headers=person.headers,
+        timeout=10,
+    )
+
+
+def a_colleague(stack: Stack, admin: Person, organisation_id: str, role: str) -> Person:
+    email = an_address(role)
+    assert invite(stack, admin, email, [organisation_id], role=role).status_code == 201
+    assert accept(stack, token_in(wait_for_mails(stack, email)[0]), PASSWORD).status_code == 201
+    return sign_in(stack, email, PASSWORD)
+
+
+def test_an_admin_lists_the_users_of_the_environment_with_roles(system: Stack) -> None:
+    admin = an_environment_admin(system)
+    [sales] = add_organisations(system, admin, "Listed BV")
+    colleague = a_colleague(system, admin, sales, "member")
+    elsewhere = an_environment_admin(system, "elsewhere")
+
+    listed = users(system, admin)
+    assert listed.status_code == 200
+    by_email = {u["email"]: u for u in listed.json()["users"]}
+    assert set(by_email) == {admin.email, colleague.email}
+    assert by_email[admin.email]["role"] == "admin"
+    assert by_email[colleague.email]["role"] == "basic"
+    assert elsewhere.email not in listed.text
+
+
+def test_others_may_not_list_users(system: Stack) -> None:
+    admin = an_environment_admin(system)
+    [sales] = add_organisations(system, admin, "Private BV")
+    colleague = a_colleague(system, admin, sales, "admin")
+    answer = users(system, colleague)
+    assert answer.status_code == 403
+    assert answer.json()["type"] == "urn:problem:forbidden"
+    assert httpx.get(f"{system.gateway_url}/api/v1/users").status_code == 401
+
+
+def test_an_organisation_admin_revokes_a_member_and_it_is_published(system: Stack) -> None:
+    admin = an_environment_admin(system)
+    [sales] = add_organisations(system, admin, "Revoking BV")
+    organiser = a_colleague(system, admin, sales, "admin")
+    member = a_colleague(system, admin, sales, "member")
+
+    assert revoke(system, member, organiser.user_id, sales).status_code == 403
+    assert revoke(system, organiser, member.user_id, sales).status_code == 204
+    assert revoke(system, organiser, member.user_id, sales).status_code == 404
+    listed = {u["email"]: u for u in users(system, admin).json()["users"]}
+    assert listed[member.email]["memberships"] == []
+    revoked = [
+        e["data"]
+        for e in published_events(system, "events.identity.MembershipRevoked")
+        if e["data"]["user_id"] == member.user_id
+    ]
+    assert [(r["organisation_id"], r["revoked_by"]) for r in revoked] == [
+        (sales, organiser.user_id)
+    ]
