@@ -42,8 +42,9 @@ fmt: .venv/.synced ## Format and autofix
 	$(UV) run --frozen ruff format .
 	$(UV) run --frozen ruff check --fix .
 
-bench: .venv/.synced ## Run the benchmarks and print their figures
+bench: .venv/.synced ## Run the benchmarks and print their figures (figures also in var/bench/)
 	$(UV) run --frozen python -m bench.pipeline
+	$(UV) run --frozen python -m bench.identity
 
 schemas: .venv/.synced ## Regenerate the committed JSON Schemas of the event contracts
 	$(UV) run --frozen python -m contracts.schemas.generate

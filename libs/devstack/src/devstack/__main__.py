@@ -71,7 +71,7 @@ def run(var_dir: Path, port: int, host: str, ready_timeout: float) -> int:
     # SIGHUP too: a closed terminal must not kill the launcher and orphan its children.
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
-    stack = Stack(var_dir, gateway_port=port, gateway_host=host, supervise=True)
+    stack = Stack(var_dir, gateway_port=port, gateway_host=host, supervise=True, fixed_ports=True)
     try:
         stack.start()
         stack.wait_ready(ready_timeout, abort=stop_requested)

@@ -17,7 +17,7 @@ import structlog
 
 from devstack.keys import ensure_keys
 from devstack.nats import NatsServerProcess
-from devstack.ports import port_is_free
+from devstack.ports import free_port, port_is_free
 from devstack.proc import Child, ManagedProcess
 from devstack.runstate import RunState
 from devstack.sink_process import SmtpSinkProcess
@@ -47,6 +47,7 @@ class Stack:
         log_to_files: bool = False,
         modules: Mapping[str, str] | None = None,
         stop_timeout: float = 10.0,
+        fixed_ports: bool = False,
     ) -> None:
         self.var_dir = Path(var_dir).absolute()
         self.gateway_port = gateway_port
@@ -58,6 +59,9 @@ class Stack:
         default = {m: m for m in [*SERVICES, GATEWAY]}
         self.modules = dict(modules) if modules is not None else default
         self.stop_timeout = stop_timeout
+        # `make run` prefers the well-known dev ports (14222, 8025) so they are easy to find;
+        # tests and benchmarks take free ports, so they never meet another run's servers.
+        self.fixed_ports = fixed_ports
         self._given_nats_url = nats_url or os.environ.get("NATS_URL") or None
         self._given_smtp_url = smtp_url or os.environ.get("SMTP_URL") or None
         self.nats: NatsServerProcess | None = None
@@ -147,12 +151,16 @@ class Stack:
         try:
             if self._given_nats_url is None:
                 self.nats = NatsServerProcess(
-                    self.var_dir / "nats", log_file=self.logs_dir / "nats-server.log"
+                    self.var_dir / "nats",
+                    port=None if self.fixed_ports else free_port(),
+                    log_file=self.logs_dir / "nats-server.log",
                 )
                 self._start_infra(self.nats)
             if self._given_smtp_url is None:
                 self.smtp_sink = SmtpSinkProcess(
-                    self.maildir, log_file=self.logs_dir / "smtp-sink.log"
+                    self.maildir,
+                    port=None if self.fixed_ports else free_port(),
+                    log_file=self.logs_dir / "smtp-sink.log",
                 )
                 self._start_infra(self.smtp_sink)
             self._env = self._service_env()

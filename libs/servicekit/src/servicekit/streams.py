@@ -6,12 +6,14 @@ from nats.js import JetStreamContext
 from nats.js.api import (
     DiscardPolicy,
     KeyValueConfig,
+    ObjectStoreConfig,
     RetentionPolicy,
     StorageType,
     StreamConfig,
 )
 from nats.js.errors import BucketNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
+from nats.js.object_store import ObjectStore
 
 EVENTS_STREAM = "EVENTS"
 EVENTS_SUBJECTS = ["events.>"]
@@ -86,6 +88,44 @@ async def revoked_sessions(js: JetStreamContext, replicas: int = 1) -> KeyValue:
     except BucketNotFoundError:
         # Two processes may create it at once; the same configuration makes that harmless.
         return await js.create_key_value(revoked_sessions_config(replicas))
+
+
+# The blob store (JetStream Object Store). Images never travel in a NATS message (1 MB limit):
+# the gateway puts an upload here and sends identity its name; identity checks and re-encodes
+# it, keeps the result in PROFILE_PHOTOS and deletes the upload. Uploads nobody picked up (a
+# crash in between) expire on their own.
+PHOTO_UPLOADS_BUCKET = "photo_uploads"
+PHOTO_UPLOADS_TTL_SECONDS = 60 * 60
+PROFILE_PHOTOS_BUCKET = "profile_photos"
+
+
+def object_store_configs(replicas: int = 1) -> list[ObjectStoreConfig]:
+    """The object store buckets of the platform."""
+    return [
+        ObjectStoreConfig(
+            bucket=PHOTO_UPLOADS_BUCKET,
+            description="Raw photo uploads waiting for identity's checks",
+            ttl=PHOTO_UPLOADS_TTL_SECONDS,
+            storage=StorageType.FILE,
+            replicas=replicas,
+        ),
+        ObjectStoreConfig(
+            bucket=PROFILE_PHOTOS_BUCKET,
+            description="Users' profile photos, re-encoded without metadata",
+            storage=StorageType.FILE,
+            replicas=replicas,
+        ),
+    ]
+
+
+async def object_store(js: JetStreamContext, bucket: str, replicas: int = 1) -> ObjectStore:
+    """One of the object store buckets above, created on first use (by any process)."""
+    try:
+        return await js.object_store(bucket)
+    except BucketNotFoundError:
+        config = next(c for c in object_store_configs(replicas) if c.bucket == bucket)
+        # nats-py overwrites config.bucket with its `bucket` argument: name it twice.
+        return await js.create_object_store(bucket, config=config)
 
 
 def dead_letter_subject(consumer: str, original_subject: str) -> str:
