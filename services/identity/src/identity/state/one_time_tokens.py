@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from identity.domain.values import hash_token
@@ -32,24 +32,20 @@ def issue_token(
 
 def use_token(session: Session, token: str, kind: TokenKind, now: datetime) -> uuid.UUID | None:
     """Spend a valid token and return whose it was; None when unknown, used or expired."""
-    token_hash = hash_token(token)
-    # One conditional UPDATE: of two requests racing with the same token, only one wins.
-    result: CursorResult[tuple[()]] = session.execute(  # type: ignore[assignment]
+    # One conditional UPDATE: of two requests racing with the same token, only one wins; it
+    # names the token's subject in the same round trip (RETURNING: PostgreSQL, SQLite 3.35+).
+    subject = session.execute(
         update(one_time_tokens)
         .where(
-            one_time_tokens.c.token_hash == token_hash,
+            one_time_tokens.c.token_hash == hash_token(token),
             one_time_tokens.c.kind == kind,
             one_time_tokens.c.used_at.is_(None),
             one_time_tokens.c.expires_at > now,
         )
         .values(used_at=now)
-    )
-    if result.rowcount != 1:
-        return None
-    subject = session.execute(
-        select(one_time_tokens.c.subject_id).where(one_time_tokens.c.token_hash == token_hash)
-    ).scalar_one()
-    return uuid.UUID(subject)
+        .returning(one_time_tokens.c.subject_id)
+    ).scalar_one_or_none()
+    return None if subject is None else uuid.UUID(subject)
 
 
 def holder_of_token(
