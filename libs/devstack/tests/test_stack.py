@@ -87,6 +87,8 @@ async def test_services_reach_the_stacks_own_nats_and_smtp_sink(stack: Stack) ->
 
 def test_stop_leaves_no_child_process_alive(stack: Stack) -> None:
     stack.wait_ready(timeout=30)
+    # The gateway can be ready before a slow-starting service has installed its SIGTERM handler.
+    _wait_until(lambda: len(list((stack.var_dir / "fake").glob("up-*"))) == len(SERVICES))
     assert stack.nats is not None and stack.smtp_sink is not None
     pids = [p.pid for p in stack.processes.values()]
     pids += [stack.nats.pid or 0, stack.smtp_sink.pid or 0]

@@ -37,6 +37,7 @@ def main() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     else:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _record("up").touch()  # handlers installed: from now on SIGTERM means a clean exit
     print("fake service up", flush=True)
     while True:
         time.sleep(3600)
