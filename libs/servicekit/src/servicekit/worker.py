@@ -9,13 +9,18 @@ from typing import Any
 
 import structlog
 from contracts.commands.health import Readiness
+from eventsourcing.application import Application
 from faststream import FastStream
 from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
 from nats.js import JetStreamContext
 from prometheus_client import generate_latest
 
+from servicekit.consumer import EventConsumer
+from servicekit.eventstore import SharedDatabase
+from servicekit.executor import StoreExecutor
 from servicekit.logs import configure_logging
+from servicekit.relay import OutboxRelay, ToEnvelope
 from servicekit.settings import CommonSettings
 from servicekit.streams import declare_streams
 
@@ -79,6 +84,40 @@ class ServiceWorker:
     def on_connected(self, hook: Callable[[JetStreamContext], Awaitable[None] | None]) -> None:
         """Called with the JetStream context once connected, before the loops start."""
         self._started.append(hook)
+
+    def publish_from(
+        self, app: Application[Any], executor: StoreExecutor, to_envelope: ToEnvelope
+    ) -> Callable[[], None]:
+        """Relay this service's event store to JetStream; report the store in readiness.
+
+        Returns the function to call after a save, so the relay publishes at once.
+        """
+        relays: list[OutboxRelay] = []
+        database = SharedDatabase(app)
+
+        def start(js: JetStreamContext) -> None:
+            relay = OutboxRelay(
+                name=self.context, app=app, executor=executor, js=js, to_envelope=to_envelope
+            )
+            relays.append(relay)
+            self.add_loop(relay.run, relay.stop)
+
+        async def store_answers() -> bool:
+            answers: bool = await executor.run_alone(database.ping)
+            return answers
+
+        def wake() -> None:
+            for relay in relays:
+                relay.wake()
+
+        self.on_connected(start)
+        self.add_check("event_store", store_answers)
+        return wake
+
+    def consume(self, consumer: EventConsumer) -> None:
+        """Run a durable event consumer while the service lives."""
+        self.on_connected(consumer.bind_jetstream)
+        self.add_loop(consumer.run, consumer.stop)
 
     async def run(self) -> None:
         """Connect (waiting for NATS as long as it takes), then serve until SIGINT/SIGTERM."""

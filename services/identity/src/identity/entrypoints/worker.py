@@ -23,7 +23,6 @@ from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
 from nats.js import JetStreamContext
 from servicekit.consumer import EventConsumer
-from servicekit.relay import OutboxRelay
 from servicekit.rpc import serve
 from servicekit.streams import revoked_sessions
 from servicekit.worker import ServiceWorker
@@ -46,11 +45,7 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
     """Wire identity's handlers, relay and revocation publisher onto a service worker."""
     identity = identity or bootstrap()
     worker = ServiceWorker(CONTEXT, identity.settings)
-    relays: list[OutboxRelay] = []
-
-    def saved() -> None:
-        for relay in relays:
-            relay.wake()
+    saved = worker.publish_from(identity.app, identity.executor, to_envelope)
 
     registration = RegistrationHandlers(identity, saved)
     sessions = SessionHandlers(identity)
@@ -81,15 +76,6 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
     serve(worker.broker, AuthoriseOrganisation, invitations.organisation_access, queue=CONTEXT)
 
     async def on_connected(js: JetStreamContext) -> None:
-        relay = OutboxRelay(
-            name=CONTEXT,
-            app=identity.app,
-            executor=identity.executor,
-            js=js,
-            to_envelope=to_envelope,
-        )
-        relays.append(relay)
-        worker.add_loop(relay.run, relay.stop)
         identity.revocations.attach(await revoked_sessions(js, identity.settings.stream_replicas))
         worker.add_loop(identity.revocations.run, identity.revocations.stop)
 
@@ -103,12 +89,5 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
         effect=organisation_events.apply_organisation_event,
         ack_wait_seconds=identity.settings.consumer_ack_wait_seconds,
     )
-    worker.on_connected(organisations.bind_jetstream)
-    worker.add_loop(organisations.run, organisations.stop)
-
-    async def store_answers() -> bool:
-        answers: bool = await identity.executor.run_alone(identity.database.ping)
-        return answers
-
-    worker.add_check("event_store", store_answers)
+    worker.consume(organisations)
     return worker

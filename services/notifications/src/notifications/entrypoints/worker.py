@@ -24,8 +24,7 @@ def build_worker(notifications: Notifications | None = None) -> ServiceWorker:
         on_applied=notifications.dispatcher.wake,
         ack_wait_seconds=notifications.settings.consumer_ack_wait_seconds,
     )
-    worker.on_connected(consumer.bind_jetstream)
-    worker.add_loop(consumer.run, consumer.stop)
+    worker.consume(consumer)
     worker.add_loop(notifications.dispatcher.run, notifications.dispatcher.stop)
 
     async def database_answers() -> bool:
