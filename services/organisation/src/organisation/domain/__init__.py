@@ -1,0 +1,1 @@
+"""The organisation domain: aggregates and value objects, free of infrastructure."""
