@@ -20,6 +20,23 @@ from contracts.commands.my_account import (
     SetPhoto,
     SetReceivingPrompt,
 )
+from contracts.commands.organisations import (
+    AddIdentifier,
+    AddOrganisationByHand,
+    AddOrganisationFromRegister,
+    ChangeOrganisation,
+    DecideActivation,
+    GetOrganisation,
+    ListOrganisations,
+    ListPendingActivations,
+    LookupParticipant,
+    MoveOrganisation,
+    RemoveIdentifier,
+    RequestActivation,
+    SearchRegister,
+    SetPdfOptions,
+    SetReceiving,
+)
 from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
 from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
@@ -99,6 +116,21 @@ COMMANDS: tuple[CommandContract, ...] = tuple(
         ListUsers,
         RevokeMembership,
         AuthoriseOrganisation,
+        AddOrganisationFromRegister,
+        AddOrganisationByHand,
+        GetOrganisation,
+        ListOrganisations,
+        ChangeOrganisation,
+        AddIdentifier,
+        RemoveIdentifier,
+        RequestActivation,
+        SetReceiving,
+        SetPdfOptions,
+        SearchRegister,
+        ListPendingActivations,
+        DecideActivation,
+        MoveOrganisation,
+        LookupParticipant,
         ReadinessQuery,
     )
 )
