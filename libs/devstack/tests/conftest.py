@@ -28,10 +28,12 @@ def fake_pythonpath() -> str:
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No inherited NATS/SMTP URLs or keys: the stack must bring its own."""
+    """No inherited NATS/SMTP/KvK URLs or keys: the stack must bring its own."""
     for name in (
         "NATS_URL",
         "SMTP_URL",
+        "KVK_BASE_URL",
+        "KVK_API_KEY",
         "LOG_FORMAT",
         "IDENTITY_PRIVATE_KEY",
         "IDENTITY_PUBLIC_KEY",

@@ -41,6 +41,16 @@ def _pids_mentioning(text: str) -> list[int]:
     return pids
 
 
+def _recorded(var_dir: Path) -> list[int]:
+    """The children a running launcher recorded under var/run (the fake KvK names no var dir)."""
+    pids = []
+    for path in (var_dir / "run").glob("*.pid"):
+        if path.name != "stack.pid":
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                pids.append(int(path.read_text().split()[0]))
+    return pids
+
+
 class Launcher:
     def __init__(self, var_dir: Path, port: int) -> None:
         self.var_dir = var_dir
@@ -49,7 +59,7 @@ class Launcher:
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(FAKES), os.environ.get("PYTHONPATH", "")]),
         }
-        for name in ("NATS_URL", "SMTP_URL", "LOG_FORMAT"):
+        for name in ("NATS_URL", "SMTP_URL", "LOG_FORMAT", "KVK_BASE_URL"):
             env.pop(name, None)
         with self.output.open("wb") as out:
             # Its own process group, like a shell job: killpg then reaches what Ctrl-C reaches.
@@ -81,7 +91,7 @@ class Launcher:
 
     def child_pids(self) -> list[int]:
         services = [int(p.stem.split("-")[1]) for p in (self.var_dir / "fake").glob("env-*.json")]
-        return services + _pids_mentioning(str(self.var_dir))
+        return sorted(set(services + _pids_mentioning(str(self.var_dir)) + _recorded(self.var_dir)))
 
 
 @pytest.fixture
@@ -101,7 +111,7 @@ def launcher(tmp_path: Path) -> Iterator[Launcher]:
 def _stops_cleanly(launcher: Launcher, deliver: signal.Signals, to_group: bool) -> None:
     launcher.wait_for_banner()
     pids = launcher.child_pids()
-    assert len(pids) >= 7  # five services, nats-server, the SMTP sink
+    assert len(pids) >= 8  # five services, nats-server, the SMTP sink, the fake KvK
     if to_group:
         os.killpg(launcher.process.pid, deliver)
     else:
@@ -116,6 +126,7 @@ def test_ctrl_c_in_the_terminal_stops_everything_cleanly(launcher: Launcher) -> 
     _stops_cleanly(launcher, signal.SIGINT, to_group=True)
     text = launcher.text()
     assert "/schema" in text and "/asyncapi.json" in text and "own nats-server" in text
+    assert "local fake KvK register" in text
 
 
 def test_sigterm_to_the_launcher_stops_everything_cleanly(launcher: Launcher) -> None:
@@ -179,7 +190,7 @@ class TerminalLauncher:
         argv = [sys.executable, str(FAKES / "fake_launcher.py"), "run"]
         argv += ["--var-dir", str(var_dir), "--port", str(port)]
         env = {**os.environ, "PYTHONPATH": str(FAKES)}
-        for name in ("NATS_URL", "SMTP_URL", "LOG_FORMAT"):
+        for name in ("NATS_URL", "SMTP_URL", "LOG_FORMAT", "KVK_BASE_URL"):
             env.pop(name, None)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: exec at once
@@ -227,7 +238,7 @@ class TerminalLauncher:
 
     def child_pids(self) -> list[int]:
         services = [int(p.stem.split("-")[1]) for p in (self.var_dir / "fake").glob("env-*.json")]
-        return services + _pids_mentioning(str(self.var_dir))
+        return sorted(set(services + _pids_mentioning(str(self.var_dir)) + _recorded(self.var_dir)))
 
 
 @pytest.fixture
@@ -252,7 +263,7 @@ def test_ctrl_c_typed_in_a_real_terminal_stops_everything_cleanly(
 ) -> None:
     terminal.wait_for_banner()
     pids = terminal.child_pids()
-    assert len(pids) >= 7
+    assert len(pids) >= 8
     os.write(terminal.fd, b"\x03")  # the tty driver turns it into SIGINT for the job
     assert terminal.exit_code() == 0, terminal.text()
     assert not [pid for pid in pids if _alive(pid)]

@@ -5,13 +5,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
 import nats
 import pytest
-from devstack import SERVICES, Stack, StackError, read_mails
+from devstack import KVK_TEST_API_KEY, SERVICES, Stack, StackError, read_mails
 
 StackFactory = Callable[..., Stack]
 
@@ -89,9 +90,9 @@ def test_stop_leaves_no_child_process_alive(stack: Stack) -> None:
     stack.wait_ready(timeout=30)
     # The gateway can be ready before a slow-starting service has installed its SIGTERM handler.
     _wait_until(lambda: len(list((stack.var_dir / "fake").glob("up-*"))) == len(SERVICES))
-    assert stack.nats is not None and stack.smtp_sink is not None
+    assert stack.nats is not None and stack.smtp_sink is not None and stack.kvk_fake is not None
     pids = [p.pid for p in stack.processes.values()]
-    pids += [stack.nats.pid or 0, stack.smtp_sink.pid or 0]
+    pids += [stack.nats.pid or 0, stack.smtp_sink.pid or 0, stack.kvk_fake.pid or 0]
     stack.stop()
     assert all(p.returncode == 0 for p in stack.processes.values())
     assert not any(_alive(pid) for pid in pids)
@@ -174,12 +175,17 @@ def test_keys_are_created_once_and_reused_by_the_next_stack(make_stack: StackFac
 def test_given_nats_and_smtp_urls_are_used_instead_of_own_servers(
     make_stack: StackFactory, tmp_path: Path
 ) -> None:
-    stack = make_stack(nats_url="nats://127.0.0.1:1", smtp_url="smtp://127.0.0.1:2")
+    stack = make_stack(
+        nats_url="nats://127.0.0.1:1",
+        smtp_url="smtp://127.0.0.1:2",
+        kvk_url="https://api.kvk.nl/test/api",
+    )
     stack.start()
-    assert stack.nats is None and stack.smtp_sink is None
-    assert not stack.own_nats
+    assert stack.nats is None and stack.smtp_sink is None and stack.kvk_fake is None
+    assert not stack.own_nats and not stack.own_kvk
     env = _env_of(stack, "identity")
     assert (env["NATS_URL"], env["SMTP_URL"]) == ("nats://127.0.0.1:1", "smtp://127.0.0.1:2")
+    assert env["KVK_BASE_URL"] == "https://api.kvk.nl/test/api"
 
 
 def test_a_taken_gateway_port_is_refused_before_anything_starts(
@@ -247,3 +253,55 @@ def test_a_var_dir_owned_by_another_running_stack_is_refused(make_stack: StackFa
     finally:
         owner.kill()
         owner.wait()
+
+
+def _kvk_answer(url: str, key: str) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(url, headers={"apikey": key})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, json.loads(response.read())
+
+
+def test_the_stack_runs_a_fake_kvk_register_and_every_service_is_pointed_at_it(
+    stack: Stack,
+) -> None:
+    stack.wait_ready(timeout=30)
+    assert stack.own_kvk and stack.kvk_fake is not None and stack.kvk_fake.running()
+    assert stack.kvk_url == stack.kvk_fake.url
+    for name in [*SERVICES, "gateway"]:
+        env = _env_of(stack, name)
+        assert (env["KVK_BASE_URL"], env["KVK_API_KEY"]) == (stack.kvk_url, KVK_TEST_API_KEY)
+    status, profile = _kvk_answer(
+        f"{stack.kvk_url}/v1/basisprofielen/68750110", _env_of(stack, "organisation")["KVK_API_KEY"]
+    )
+    assert (status, profile["naam"]) == (200, "Test BV Donald")
+    assert (stack.var_dir / "run" / "kvk-fake.pid").exists()
+    assert "kvk-fake" in stack.log_tails()
+
+
+def test_a_kvk_base_url_in_the_environment_means_no_fake_and_the_callers_key(
+    make_stack: StackFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KVK_BASE_URL", "https://api.kvk.nl/api")
+    monkeypatch.setenv("KVK_API_KEY", "the-production-key")
+    stack = make_stack()
+    stack.start()
+    assert stack.kvk_fake is None and not stack.own_kvk
+    env = _env_of(stack, "organisation")
+    assert (env["KVK_BASE_URL"], env["KVK_API_KEY"]) == (
+        "https://api.kvk.nl/api",
+        "the-production-key",
+    )
+
+
+def test_a_crashed_fake_kvk_register_is_restarted_by_the_supervisor(
+    make_stack: StackFactory,
+) -> None:
+    stack = make_stack(supervise=True)
+    stack.start()
+    assert stack.kvk_fake is not None
+    crashed = stack.kvk_fake.pid
+    os.kill(crashed or 0, 9)
+    _wait_until(lambda: stack.kvk_fake is not None and stack.kvk_fake.pid != crashed)
+    _wait_until(lambda: stack.kvk_fake is not None and stack.kvk_fake.ready())
+    status, _ = _kvk_answer(f"{stack.kvk_url}/v2/zoeken?naam=bakkerij", "key")
+    assert status == 200

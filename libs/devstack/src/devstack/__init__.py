@@ -1,6 +1,8 @@
-"""Local development stack: nats-server, SMTP sink and the process launcher behind make run."""
+"""Local development stack: nats-server, SMTP sink, fake KvK register, the make run launcher."""
 
 from devstack.keys import ensure_keys
+from devstack.kvk_fake import KVK_TEST_API_KEY
+from devstack.kvk_process import KvkFakeProcess
 from devstack.nats import NatsServerProcess, NatsStartError
 from devstack.ports import free_port, port_is_free
 from devstack.proc import ProcessStartError
@@ -10,7 +12,9 @@ from devstack.stack import GATEWAY, SERVICES, Stack, StackError
 
 __all__ = [
     "GATEWAY",
+    "KVK_TEST_API_KEY",
     "SERVICES",
+    "KvkFakeProcess",
     "NatsServerProcess",
     "NatsStartError",
     "ProcessStartError",

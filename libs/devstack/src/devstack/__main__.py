@@ -23,7 +23,7 @@ log = structlog.get_logger("devstack")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m devstack")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="start NATS, the SMTP sink and every service")
+    run = sub.add_parser("run", help="start NATS, the SMTP sink, the fake KvK and every service")
     run.add_argument("--var-dir", type=Path, default=Path("var"))
     run.add_argument("--port", type=int, default=8000, help="gateway port")
     run.add_argument("--host", default="127.0.0.1", help="gateway host")
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 def banner(stack: Stack) -> str:
     """The short text printed once the stack is ready."""
     nats_kind = "own nats-server" if stack.own_nats else "existing server from NATS_URL"
+    kvk_kind = "local fake KvK register" if stack.own_kvk else "register from KVK_BASE_URL"
     return "\n".join(
         [
             "",
@@ -44,6 +45,7 @@ def banner(stack: Stack) -> str:
             f"    AsyncAPI   {stack.gateway_url}/asyncapi.json",
             f"    Mail       {stack.maildir}/  (every sent mail as .eml)",
             f"    NATS       {stack.nats_url}  ({nats_kind})",
+            f"    KvK        {stack.kvk_url}  ({kvk_kind})",
             f"    Logs/data  {stack.var_dir}/",
             "  Stop with Ctrl-C (or SIGTERM).",
             "",

@@ -16,6 +16,7 @@ from types import TracebackType
 import structlog
 
 from devstack.keys import ensure_keys
+from devstack.kvk_process import KvkFakeProcess
 from devstack.nats import NatsServerProcess
 from devstack.ports import free_port, port_is_free
 from devstack.proc import Child, ManagedProcess
@@ -33,7 +34,7 @@ class StackError(RuntimeError):
 
 
 class Stack:
-    """NATS, the SMTP sink and every service as processes under one var dir."""
+    """NATS, the SMTP sink, a fake KvK register and every service as processes in one var dir."""
 
     def __init__(
         self,
@@ -42,6 +43,7 @@ class Stack:
         gateway_host: str = "127.0.0.1",
         nats_url: str | None = None,
         smtp_url: str | None = None,
+        kvk_url: str | None = None,
         extra_env: Mapping[str, str] | None = None,
         supervise: bool = False,
         log_to_files: bool = False,
@@ -64,8 +66,13 @@ class Stack:
         self.fixed_ports = fixed_ports
         self._given_nats_url = nats_url or os.environ.get("NATS_URL") or None
         self._given_smtp_url = smtp_url or os.environ.get("SMTP_URL") or None
+        # A KVK_BASE_URL from the caller means a real (or other) register: no fake then.
+        self._given_kvk_url = (
+            kvk_url or self.extra_env.get("KVK_BASE_URL") or os.environ.get("KVK_BASE_URL") or None
+        )
         self.nats: NatsServerProcess | None = None
         self.smtp_sink: SmtpSinkProcess | None = None
+        self.kvk_fake: KvkFakeProcess | None = None
         self._children: dict[str, Child] = {}
         self._started_at: dict[str, float] = {}
         self._down: set[str] = set()
@@ -112,6 +119,20 @@ class Stack:
         return self.smtp_sink.url
 
     @property
+    def kvk_url(self) -> str:
+        """The KvK register's base URL the services use (KVK_BASE_URL)."""
+        if self._given_kvk_url:
+            return self._given_kvk_url
+        if self.kvk_fake is None:
+            raise StackError("no fake KvK register yet: call start() first")
+        return self.kvk_fake.url
+
+    @property
+    def own_kvk(self) -> bool:
+        """True when the stack runs its own fake KvK register (no KVK_BASE_URL given)."""
+        return self._given_kvk_url is None
+
+    @property
     def own_nats(self) -> bool:
         """True when the stack runs its own nats-server (no NATS_URL given)."""
         return self._given_nats_url is None
@@ -130,7 +151,7 @@ class Stack:
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start NATS and the sink (unless given), then every service, gateway last."""
+        """Start NATS, the sink, the fake KvK (each unless given), every service, gateway last."""
         if self._started:
             raise StackError("stack already started")
         if not port_is_free(self.gateway_port, self.gateway_host):
@@ -163,6 +184,12 @@ class Stack:
                     log_file=self.logs_dir / "smtp-sink.log",
                 )
                 self._start_infra(self.smtp_sink)
+            if self._given_kvk_url is None:
+                self.kvk_fake = KvkFakeProcess(
+                    port=None if self.fixed_ports else free_port(),
+                    log_file=self.logs_dir / "kvk-fake.log",
+                )
+                self._start_infra(self.kvk_fake)
             self._env = self._service_env()
             for name in self.modules:
                 self._spawn(name)
@@ -172,7 +199,13 @@ class Stack:
         if self.supervise:
             self._supervisor = Supervisor(self._supervised, self._status, self._restart, self._lock)
             self._supervisor.start()
-        log.info("stack_started", gateway=self.gateway_url, nats=self.nats_url, smtp=self.smtp_url)
+        log.info(
+            "stack_started",
+            gateway=self.gateway_url,
+            nats=self.nats_url,
+            smtp=self.smtp_url,
+            kvk=self.kvk_url,
+        )
 
     def _start_infra(self, proc: ManagedProcess) -> None:
         try:
@@ -190,7 +223,10 @@ class Stack:
             PUBLIC_BASE_URL=self.gateway_url,
             GATEWAY_HOST=self.gateway_host,
             GATEWAY_PORT=str(self.gateway_port),
+            KVK_BASE_URL=self.kvk_url,
         )
+        if self.kvk_fake is not None:
+            env["KVK_API_KEY"] = self.kvk_fake.api_key
         env.update(ensure_keys(self.var_dir / "keys"))
         tty = not self.log_to_files and sys.stdout.isatty()
         env.setdefault("LOG_FORMAT", "console" if tty else "json")
@@ -244,13 +280,12 @@ class Stack:
             children = list(self._children.values())
         for child in children:
             parts.append(f"--- {child.name} (exit {child.poll()}) ---\n{child.log_tail(lines)}")
-        for infra in (self.nats, self.smtp_sink):
-            if infra is not None:
-                parts.append(f"--- {infra.name} ---\n{infra.log_tail(lines)}")
+        for infra in self._infra_processes():
+            parts.append(f"--- {infra.name} ---\n{infra.log_tail(lines)}")
         return "\n".join(parts)
 
     def stop(self) -> None:
-        """Stop services in reverse start order, then the sink, then nats-server. Idempotent."""
+        """Stop services in reverse order, then the fake KvK, the sink, nats-server. Idempotent."""
         with self._lock:
             self._stopping = True
         if self._supervisor is not None:
@@ -261,6 +296,8 @@ class Stack:
             if child is not None and child.popen is not None and child.popen.returncode is None:
                 code = child.stop(self.stop_timeout)
                 log.info("service_stopped", service=name, exit_code=code)
+        if self.kvk_fake is not None:
+            self.kvk_fake.stop(self.stop_timeout)
         if self.smtp_sink is not None:
             self.smtp_sink.stop(self.stop_timeout)
         if self.nats is not None:
@@ -321,13 +358,16 @@ class Stack:
 
     # -- supervision -----------------------------------------------------------------
 
+    def _infra_processes(self) -> list[ManagedProcess]:
+        """The infrastructure this stack runs itself, in start order."""
+        return [p for p in (self.nats, self.smtp_sink, self.kvk_fake) if p is not None]
+
     def _supervised(self) -> list[str]:
-        infra = [p.name for p in (self.nats, self.smtp_sink) if p is not None]
-        return infra + list(self.modules)
+        return [p.name for p in self._infra_processes()] + list(self.modules)
 
     def _infra(self, name: str) -> ManagedProcess | None:
-        for proc in (self.nats, self.smtp_sink):
-            if proc is not None and proc.name == name:
+        for proc in self._infra_processes():
+            if proc.name == name:
                 return proc
         return None
 

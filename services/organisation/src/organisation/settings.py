@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from servicekit.settings import CommonSettings
 
 
@@ -13,6 +13,25 @@ class OrganisationSettings(CommonSettings):
 
     organisation_database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the event store; SQLite under var/ when unset"
+    )
+
+    kvk_base_url: str = Field(
+        default="http://127.0.0.1:8026/api",
+        description="Base URL of the KvK APIs ({base}/v2/zoeken, {base}/v1/basisprofielen). "
+        "The real register is https://api.kvk.nl/api (its test environment "
+        "https://api.kvk.nl/test/api); the default is devstack's local fake KvK server on its "
+        "`make run` port, and the devstack passes its own fake's URL as KVK_BASE_URL",
+    )
+    kvk_api_key: SecretStr | None = Field(
+        default=None,
+        description="Sent as the `apikey` header. KvK's public test key "
+        "l7xx1f2691f2520d487b902f4e0b57a0b197 works for its test environment and the fake",
+    )
+    kvk_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="How long one question to the KvK register may take"
+    )
+    kvk_cache_seconds: float = Field(
+        default=300.0, ge=0, description="How long KvK answers are reused; 0 turns the cache off"
     )
 
     vat_check: Literal["fake", "vies"] = Field(
