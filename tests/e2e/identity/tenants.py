@@ -1,22 +1,16 @@
 """Environments with organisations, as the identity scenarios about access need them.
 
-Organisations are made the way the organisation service will make them: an OrganisationAdded
-envelope published onto the stream EVENTS with its Nats-Msg-Id; identity learns them from there.
+Organisations are added through the API (by hand); identity learns them from the organisation
+service's events, so the helpers wait until it has.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import nats
-from contracts.envelope import Envelope
-from contracts.events.organisation import OrganisationAdded
 from devstack.stack import Stack
 
 from tests.e2e.identity.people import a_client, an_address
@@ -52,43 +46,17 @@ def an_environment_admin(stack: Stack, name: str = "admin") -> Person:
 
 
 def add_organisations(stack: Stack, owner: Person, *names: str) -> list[str]:
-    """Publish OrganisationAdded for each name and wait until identity knows them all."""
-    ids = [uuid.uuid4() for _ in names]
-
-    async def publish() -> None:
-        nc = await nats.connect(stack.nats_url)
-        try:
-            js = nc.jetstream()
-            for organisation_id, name in zip(ids, names, strict=True):
-                event_id = uuid.uuid4()
-                envelope = Envelope.wrap(
-                    OrganisationAdded(
-                        organisation_id=organisation_id,
-                        environment_id=uuid.UUID(owner.environment_id),
-                        name=name,
-                        source="manual",
-                        added_by=uuid.UUID(owner.user_id),
-                        added_at=datetime.now(UTC),
-                    ),
-                    id=event_id,
-                    source="/services/organisation",
-                    time=datetime.now(UTC),
-                    subject=organisation_id,
-                    sequence=1,
-                    correlation_id=None,
-                    environment_id=owner.environment_id,
-                    organisation_id=organisation_id,
-                )
-                await js.publish(
-                    "events.organisation.OrganisationAdded",
-                    envelope.to_json(),
-                    stream="EVENTS",
-                    headers={"Nats-Msg-Id": str(event_id)},
-                )
-        finally:
-            await nc.close()
-
-    asyncio.run(publish())
+    """Add each organisation by hand through the API and wait until identity knows them all."""
+    ids = []
+    for name in names:
+        answer = httpx.post(
+            f"{stack.gateway_url}/api/v1/organisations",
+            json={"name": name, "address": {"city": "Utrecht"}},
+            headers=owner.headers,
+            timeout=10,
+        )
+        assert answer.status_code == 201, answer.text
+        ids.append(answer.json()["id"])
     wanted = {str(i) for i in ids}
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

@@ -52,10 +52,17 @@ PUBLIC_EXACT: dict[str, str] = {"/": "the product's front page"}
 # Authenticated routes without a path parameter, and why no other tenant's object is reachable.
 CALLER_SCOPED: dict[str, str] = {
     "/api/v1/me": "only the caller's own account; it takes no id of anything",
+    "/api/v1/kvk": "searches the public KvK register; no tenant's data is in it",
+    "/api/v1/organisations": "POST adds to the caller's own environment and takes no id",
+}
+# Path prefix -> routes for the platform's operators only: a user's access token is refused.
+OPERATOR_ONLY: dict[str, str] = {
+    "/ops": "operators authenticate with the operator token, never with a user's token",
 }
 # (method, path) -> the environment-wide list that must not show the other tenant's objects.
 LISTS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/users"): "the users of the caller's own environment only",
+    ("get", "/api/v1/organisations"): "the organisations of the caller's own environment only",
 }
 # (method, path) -> the body field that names organisations, filled with the other tenant's.
 ORGANISATIONS_IN_BODY: dict[tuple[str, str], str] = {
@@ -208,7 +215,14 @@ def test_every_route_is_public_on_purpose_or_refuses_another_tenants_objects(
         anonymous = call(system, document, method, path, operation, tenants, {})
         if anonymous.status_code != 401:
             leaks.append(f"{name} answers {anonymous.status_code} without an access token")
-        if path_parameters(path, operation) or (method, path) in ORGANISATIONS_IN_BODY:
+        if any(path == p or path.startswith(p + "/") for p in OPERATOR_ONLY):
+            answer = call(
+                system, document, method, path, operation, tenants, tenants.intruder.headers
+            )
+            walked += 1
+            if answer.status_code != 403:
+                leaks.append(f"{name} answers {answer.status_code} to a user's access token")
+        elif path_parameters(path, operation) or (method, path) in ORGANISATIONS_IN_BODY:
             answer = call(
                 system, document, method, path, operation, tenants, tenants.intruder.headers
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from servicekit.settings import CommonSettings
 
 
@@ -20,6 +20,11 @@ class GatewaySettings(CommonSettings):
         default="",
         description="Comma-separated addresses of reverse proxies whose X-Forwarded-For is "
         "believed; the client address throttles password guessing",
+    )
+    operator_token: SecretStr | None = Field(
+        default=None,
+        description="The bearer token of the platform's operators (/ops); at least 32 "
+        "characters. Unset: operator routes answer 403 and say so",
     )
     service_contexts: tuple[str, ...] = ("identity", "organisation", "invoicing", "notifications")
 

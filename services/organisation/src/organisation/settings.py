@@ -34,6 +34,12 @@ class OrganisationSettings(CommonSettings):
         default=300.0, ge=0, description="How long KvK answers are reused; 0 turns the cache off"
     )
 
+    activation: Literal["automatic", "operator"] = Field(
+        default="automatic",
+        description="Who verifies an activation: `automatic` (make run, tests) approves at "
+        "once; `operator` leaves it activation_pending until an operator approves on /ops",
+    )
+
     vat_check: Literal["fake", "vies"] = Field(
         default="fake",
         description="Who verifies VAT ids: `fake` (no network; every checksum-valid id is "

@@ -273,6 +273,9 @@ UNKNOWN_KVK_NUMBER = ProblemType(
 REGISTER_UNAVAILABLE = ProblemType(
     "urn:problem:organisation:register-unavailable", "The KvK register cannot answer now", 503
 )
+VAT_CHECK_UNAVAILABLE = ProblemType(
+    "urn:problem:organisation:vat-check-unavailable", "The VAT registry cannot answer now", 503
+)
 REGISTER_REFUSED = ProblemType(
     "urn:problem:organisation:register-refused", "The KvK register refused the question", 422
 )

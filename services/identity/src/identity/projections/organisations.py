@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
 from contracts.events.organisation import (
+    ActivationRefused,
     OrganisationActivated,
     OrganisationAdded,
+    OrganisationDetailsChanged,
+    OrganisationMoved,
     ReceivingDisabled,
     ReceivingEnabled,
 )
@@ -71,6 +74,14 @@ def apply_organisation_event(session: Session, envelope: Envelope, event: Integr
         _change(session, event.organisation_id, receiving_enabled=True)
     elif isinstance(event, ReceivingDisabled):
         _change(session, event.organisation_id, receiving_enabled=False)
+    elif isinstance(event, ActivationRefused):
+        _change(session, event.organisation_id, status="added")
+    elif isinstance(event, OrganisationDetailsChanged):
+        _change(session, event.organisation_id, name=event.name)
+    elif isinstance(event, OrganisationMoved):
+        # The organisation now belongs to the other environment: its admins see it, and the
+        # old environment's users no longer reach it (tenancy compares environments).
+        _change(session, event.organisation_id, environment_id=str(event.environment_id))
 
 
 def _change(session: Session, organisation_id: uuid.UUID, **values: object) -> None:

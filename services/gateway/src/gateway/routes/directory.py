@@ -1,0 +1,81 @@
+"""GET /api/v1/directory/{scheme}:{value}: who receives on a participant id (public)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from contracts.commands.organisations import (
+    PEPPOL_DOCUMENT_TYPES,
+    LookupParticipant,
+    Participant,
+)
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import Parameter
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.bus import Bus
+from gateway.directory import DirectoryMirror
+from gateway.problems import Problem
+
+SCHEMES = ("0106", "9944", "0190")
+
+
+class DirectoryEntry(BaseModel):
+    """A receiving participant, as a network lookup answers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participant_id: str = Field(description="`<scheme>:<value>`, e.g. 0106:69599084")
+    name: str = Field(description="The receiving organisation's name")
+    receiving: bool = Field(description="Always true: only receivers are listed")
+    document_types: list[str] = Field(description="The document types it accepts")
+
+
+def _not_listed(participant_id: str) -> Problem:
+    return Problem(
+        404,
+        "urn:problem:not-found",
+        "Not found",
+        f"No organisation receives e-invoices on {participant_id}.",
+    )
+
+
+class DirectoryController(Controller):
+    """The participant directory, public like a network lookup."""
+
+    path = "/api/v1/directory"
+    tags = ["organisations"]
+
+    @get(
+        "/{participant_id:str}",
+        operation_id="lookupParticipant",
+        summary="Look up a participant",
+        description="`{scheme}:{value}` with scheme 0106 (KvK), 9944 (NL VAT id) or 0190 "
+        "(OIN), e.g. `0106:69599084`. 200 for a receiving organisation, else 404.",
+    )
+    async def lookup(
+        self,
+        participant_id: Annotated[str, Parameter(max_length=100)],
+        bus: NamedDependency[Bus],
+        directory: NamedDependency[DirectoryMirror],
+    ) -> DirectoryEntry:
+        """From the gateway's mirror; the organisation service's table when it has nothing."""
+        scheme, _, value = participant_id.partition(":")
+        if scheme not in SCHEMES or not value:
+            raise _not_listed(participant_id)
+        listing = directory.get(participant_id) if directory.caught_up else None
+        if listing is not None:
+            return DirectoryEntry(
+                participant_id=participant_id,
+                name=listing.name,
+                receiving=True,
+                document_types=list(PEPPOL_DOCUMENT_TYPES),
+            )
+        found = await bus.call(LookupParticipant(participant_id=participant_id), Participant)
+        return DirectoryEntry(
+            participant_id=found.participant_id,
+            name=found.name,
+            receiving=found.receiving,
+            document_types=found.document_types,
+        )

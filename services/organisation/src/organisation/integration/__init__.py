@@ -1,0 +1,1 @@
+"""Where the organisation domain meets the public contracts."""
