@@ -41,6 +41,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "NOTIFICATIONS_PUBLIC_KEY",
         "IDENTITY_JWT_PRIVATE_KEY",
         "IDENTITY_JWT_PUBLIC_KEY",
+        "OPERATOR_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -14,6 +14,7 @@ VARS = [
     "NOTIFICATIONS_PUBLIC_KEY",
     "IDENTITY_JWT_PRIVATE_KEY",
     "IDENTITY_JWT_PUBLIC_KEY",
+    "OPERATOR_TOKEN",
 ]
 
 
@@ -74,3 +75,12 @@ def test_a_signing_key_from_the_environment_wins(
     env = ensure_keys(tmp_path / "keys")
     assert base64.b64decode(env["IDENTITY_JWT_PUBLIC_KEY"]) == bytes(production.verify_key)
     assert not (tmp_path / "keys" / "identity-jwt.key").exists()
+
+
+def test_the_operator_token_is_made_once_readable_only_by_its_owner(tmp_path: Path) -> None:
+    first = ensure_keys(tmp_path / "keys")["OPERATOR_TOKEN"]
+    assert len(first) >= 32
+    stored = tmp_path / "keys" / "operator-token"
+    assert stored.read_text().strip() == first
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert ensure_keys(tmp_path / "keys")["OPERATOR_TOKEN"] == first

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -57,8 +58,8 @@ def load_or_create_private_key(path: Path, signing: bool = False) -> bytes:
 
 
 def ensure_keys(keys_dir: Path) -> dict[str, str]:
-    """Env vars <OWNER>_PRIVATE_KEY / <OWNER>_PUBLIC_KEY and IDENTITY_JWT_PRIVATE_KEY /
-    IDENTITY_JWT_PUBLIC_KEY; values in os.environ win."""
+    """Env vars <OWNER>_PRIVATE_KEY / <OWNER>_PUBLIC_KEY, IDENTITY_JWT_PRIVATE_KEY /
+    IDENTITY_JWT_PUBLIC_KEY and OPERATOR_TOKEN; values in os.environ win."""
     env: dict[str, str] = {}
     for owner in KEY_OWNERS:
         private_var, public_var = f"{owner.upper()}_PRIVATE_KEY", f"{owner.upper()}_PUBLIC_KEY"
@@ -70,7 +71,22 @@ def ensure_keys(keys_dir: Path) -> dict[str, str]:
         env[private_var] = given or _b64(raw)
         env[public_var] = os.environ.get(public_var) or _b64(bytes(PrivateKey(raw).public_key))
     env.update(_signing_keys(keys_dir))
+    env["OPERATOR_TOKEN"] = os.environ.get("OPERATOR_TOKEN") or _operator_token(keys_dir)
     return env
+
+
+def _operator_token(keys_dir: Path) -> str:
+    """The operators' bearer token for /ops, made once per var/ (var/keys/operator-token)."""
+    path = Path(keys_dir) / "operator-token"
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The file holds the token as operators paste it; only its owner may read it.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(token + "\n")
+    return token
 
 
 def _signing_keys(keys_dir: Path) -> dict[str, str]:
