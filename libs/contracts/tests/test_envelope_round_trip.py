@@ -1,6 +1,6 @@
 """A producer wraps any catalogue event; a consumer on the other side gets the same event back."""
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 from uuid import UUID
@@ -28,6 +28,8 @@ def _strategy_for(annotation: Any) -> st.SearchStrategy[Any]:
         return st.uuids()
     if annotation is AwareDatetime:
         return aware_datetimes
+    if annotation is date:
+        return st.dates()
     if annotation is str:
         return st.text()
     if annotation is bool:
@@ -52,12 +54,25 @@ def _counts(metadata: list[Any]) -> st.SearchStrategy[int]:
     return st.integers(min_value=low, max_value=high)
 
 
+def _patterned(metadata: list[Any]) -> st.SearchStrategy[str] | None:
+    """Strings matching the field's `pattern`, when it has one."""
+    pattern = next(
+        (getattr(m, "pattern", None) for m in metadata if getattr(m, "pattern", None)), None
+    )
+    return None if pattern is None else st.from_regex(pattern, fullmatch=True)
+
+
 def events_of(model: type[BaseModel]) -> st.SearchStrategy[Any]:
     """Any valid instance of an event contract, field by field."""
-    fields = {
-        name: _counts(info.metadata) if info.annotation is int else _strategy_for(info.annotation)
-        for name, info in model.model_fields.items()
-    }
+    fields = {}
+    for name, info in model.model_fields.items():
+        patterned = _patterned(info.metadata)
+        if info.annotation is int:
+            fields[name] = _counts(info.metadata)
+        elif patterned is not None:
+            fields[name] = patterned
+        else:
+            fields[name] = _strategy_for(info.annotation)
     return st.builds(model, **fields)
 
 

@@ -20,6 +20,14 @@ from contracts.commands.my_account import (
     SetPhoto,
     SetReceivingPrompt,
 )
+from contracts.commands.invoicing import (
+    GetInvoice,
+    GetInvoiceDocument,
+    GetInvoicePdf,
+    ListInvoices,
+    SubmitInvoice,
+    ValidateDocument,
+)
 from contracts.commands.organisations import (
     AddIdentifier,
     AddOrganisationByHand,
@@ -40,7 +48,7 @@ from contracts.commands.organisations import (
 from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
 from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
-from contracts.events import identity, memberships, my_account, organisation
+from contracts.events import identity, invoicing, memberships, my_account, organisation
 from contracts.events.base import IntegrationEvent
 
 
@@ -67,7 +75,11 @@ def _index(*events: type[IntegrationEvent]) -> dict[tuple[str, int], type[Integr
 
 
 CATALOGUE: dict[tuple[str, int], type[IntegrationEvent]] = _index(
-    *identity.EVENTS, *my_account.EVENTS, *memberships.EVENTS, *organisation.EVENTS
+    *identity.EVENTS,
+    *my_account.EVENTS,
+    *memberships.EVENTS,
+    *organisation.EVENTS,
+    *invoicing.EVENTS,
 )
 """Every integration event contract, old versions kept while consumers migrate."""
 
@@ -131,6 +143,12 @@ COMMANDS: tuple[CommandContract, ...] = tuple(
         DecideActivation,
         MoveOrganisation,
         LookupParticipant,
+        ValidateDocument,
+        SubmitInvoice,
+        ListInvoices,
+        GetInvoice,
+        GetInvoiceDocument,
+        GetInvoicePdf,
         ReadinessQuery,
     )
 )

@@ -31,6 +31,12 @@ class Violation(BaseModel):
     )
     rule: str | None = Field(default=None, description="The id of the rule that was broken.")
     message: str = Field(description="What is wrong and how to fix it, for a person.")
+    severity: str | None = Field(
+        default=None, description="For business rules: `fatal` or `warning`; else null."
+    )
+    location: str | None = Field(
+        default=None, description="For documents: the XPath of the offending node; else null."
+    )
 
 
 class ProblemReply(BaseModel):

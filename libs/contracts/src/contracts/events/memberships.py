@@ -85,12 +85,42 @@ class MembershipRevoked(IntegrationEvent):
     revoked_at: AwareDatetime = Field(description="When access ended.")
 
 
+class UserMovedToEnvironment(IntegrationEvent):
+    """A user followed the one organisation they worked for into another environment.
+
+    Sent when that organisation moved (`OrganisationMoved`) and the user had no other reason to
+    stay: no other membership and no environment admin role in the old environment. They keep
+    their membership and roles, belong to `environment_id` from now on, and their sessions of
+    the old environment have ended (they sign in again).
+    """
+
+    event_type: ClassVar[str] = "UserMovedToEnvironment"
+    version: ClassVar[int] = 1
+    context: ClassVar[BoundedContext] = "identity"
+
+    user_id: UUID = Field(description="The user who moved.")
+    environment_id: UUID = Field(description="The environment the user belongs to now.")
+    from_environment_id: UUID = Field(description="The environment the user left.")
+    organisation_id: UUID = Field(description="The organisation whose move the user followed.")
+    moved_at: AwareDatetime = Field(
+        description="When the organisation, and with it the user, moved."
+    )
+
+
 EVENTS: tuple[type[IntegrationEvent], ...] = (
     UserInvited,
     InvitationAccepted,
     MembershipGranted,
     MembershipRevoked,
+    UserMovedToEnvironment,
 )
 """Every invitation and membership event, in every version still in the catalogue."""
 
-__all__ = ["EVENTS", "InvitationAccepted", "MembershipGranted", "MembershipRevoked", "UserInvited"]
+__all__ = [
+    "EVENTS",
+    "InvitationAccepted",
+    "MembershipGranted",
+    "MembershipRevoked",
+    "UserInvited",
+    "UserMovedToEnvironment",
+]
