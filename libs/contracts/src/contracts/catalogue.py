@@ -12,14 +12,6 @@ from contracts.commands.invitations import (
     ListUsers,
     RevokeMembership,
 )
-from contracts.commands.my_account import (
-    ChangeEmailPreferences,
-    ChangePassword,
-    ChangeProfile,
-    GetPhoto,
-    SetPhoto,
-    SetReceivingPrompt,
-)
 from contracts.commands.invoicing import (
     GetInvoice,
     GetInvoiceDocument,
@@ -27,6 +19,14 @@ from contracts.commands.invoicing import (
     ListInvoices,
     SubmitInvoice,
     ValidateDocument,
+)
+from contracts.commands.my_account import (
+    ChangeEmailPreferences,
+    ChangePassword,
+    ChangeProfile,
+    GetPhoto,
+    SetPhoto,
+    SetReceivingPrompt,
 )
 from contracts.commands.organisations import (
     AddIdentifier,
