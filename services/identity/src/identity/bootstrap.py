@@ -15,12 +15,14 @@ from identity.application import IdentityApplication
 from identity.domain.receiving_prompt import OrganisationReceiving
 from identity.domain.throttling import LoginThrottle
 from identity.domain.user import User
+from identity.integration.inbound import OrganisationEvents
 from identity.projections.organisations import organisations_visible_to
 from identity.security.access_tokens import AccessTokenIssuer
 from identity.security.password_hashing import PasswordHashing
 from identity.security.revocations import RevocationPublisher
 from identity.settings import IdentitySettings
 from identity.state.tables import create_state_tables
+from identity.usecases.organisation_moves import OrganisationMoves
 from identity.usecases.password_reset import PasswordResets
 from identity.usecases.profile import OrganisationsOf, Profiles
 from identity.usecases.registration import Registration
@@ -48,6 +50,7 @@ class Identity:
     password_resets: PasswordResets
     profiles: Profiles
     organisations_of: OrganisationsOf
+    organisation_events: OrganisationEvents
 
 
 def bootstrap(
@@ -104,6 +107,7 @@ def bootstrap(
         ),
         profiles=Profiles(app),
         organisations_of=partial(_organisations_of, database),
+        organisation_events=OrganisationEvents(OrganisationMoves(app, clock)),
     )
 
 

@@ -20,3 +20,7 @@ class PasswordPolicyViolation(IdentityError):
         super().__init__(message)
         self.rule = rule
         self.suggestions = suggestions
+
+
+class CannotFollowOrganisation(IdentityError):
+    """The user has other reasons to stay in their environment than the organisation that left."""

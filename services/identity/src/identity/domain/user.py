@@ -1,4 +1,4 @@
-"""The user aggregate: sign-up, e-mail verification, password resets and changes.
+"""The user aggregate: sign-up, e-mail verification, password resets and changes, memberships.
 
 No secret is ever recorded here: passwords live as argon2id hashes and tokens as SHA-256 hashes
 in identity's state tables; events carry at most a token sealed to the notifications service.
@@ -13,7 +13,7 @@ from eventsourcing.domain import event
 from servicekit.domain import CorrelatedAggregate
 
 from identity.domain.access import NoSuchMembership
-from identity.domain.errors import InvalidVerificationToken
+from identity.domain.errors import CannotFollowOrganisation, InvalidVerificationToken
 from identity.domain.values import EnvironmentRole, OrganisationRole, PasswordChangeReason
 
 
@@ -291,3 +291,50 @@ class User(CorrelatedAggregate):
         environment_id: uuid.UUID,
     ) -> None:
         self.memberships.pop(organisation_id, None)
+
+    # --- Following an organisation that moved to another environment. ---
+
+    def may_follow(self, organisation_id: uuid.UUID) -> bool:
+        """Whether the user would go along with this organisation to another environment.
+
+        Only someone who works for nothing else here: no environment admin, and no membership
+        of any other organisation (one account belongs to one environment, so following would
+        cost them the rest).
+        """
+        return self.role != "admin" and set(self.memberships) == {organisation_id}
+
+    def follow_organisation(
+        self,
+        organisation_id: uuid.UUID,
+        environment_id: uuid.UUID,
+        environment_name: str,
+        now: datetime,
+    ) -> bool:
+        """Move along with the organisation into its new environment; False if already there."""
+        if self.environment_id == environment_id:
+            return False
+        if not self.may_follow(organisation_id):
+            raise CannotFollowOrganisation(
+                f"the user works for more than organisation {organisation_id} in their "
+                "environment, or administers it; revoke their membership instead"
+            )
+        self._moved_to_environment(
+            organisation_id=organisation_id,
+            environment_id=environment_id,
+            environment_name=environment_name,
+            from_environment_id=self.environment_id,
+            moved_at=now,
+        )
+        return True
+
+    @event("MovedToEnvironment")
+    def _moved_to_environment(
+        self,
+        organisation_id: uuid.UUID,
+        environment_id: uuid.UUID,
+        environment_name: str,
+        from_environment_id: uuid.UUID,
+        moved_at: datetime,
+    ) -> None:
+        self.environment_id = environment_id
+        self.environment_name = environment_name

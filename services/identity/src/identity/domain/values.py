@@ -48,3 +48,8 @@ def environment_name_for(email: str, chosen: str | None) -> str:
 def hash_token(token: str) -> str:
     """What the store keeps of a token: its SHA-256, useless for signing in."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def operator_actor_id(operator: str) -> uuid.UUID:
+    """A stable id naming a platform operator where an event wants a user id (they are none)."""
+    return uuid.uuid5(IDENTITY_NAMESPACE, f"operator:{operator}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from contracts.commands.identity import RegisterUser, VerifyEmail
 from contracts.commands.invitations import (
     AcceptInvitation,
@@ -86,8 +89,15 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
         subject=organisation_events.SUBJECT,
         database=identity.database,
         executor=identity.executor,
-        effect=organisation_events.apply_organisation_event,
+        effect=identity.organisation_events.apply,
         ack_wait_seconds=identity.settings.consumer_ack_wait_seconds,
+        on_applied=partial(_after_organisation_event, identity, saved),
     )
     worker.consume(organisations)
     return worker
+
+
+def _after_organisation_event(identity: Identity, saved: Callable[[], None]) -> None:
+    # A move may have recorded user events and ended sessions: publish both now.
+    saved()
+    identity.revocations.wake()

@@ -1,4 +1,4 @@
-"""Invitation and membership domain events as public contracts (joined into `outbound`)."""
+"""Invitation, membership and environment-move domain events as public contracts (see outbound)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from contracts.events.memberships import (
     MembershipGranted,
     MembershipRevoked,
     UserInvited,
+    UserMovedToEnvironment,
 )
 
 
@@ -63,10 +64,21 @@ def _revoked(e: Any) -> IntegrationEvent:
     )
 
 
+def _moved_to_environment(e: Any) -> IntegrationEvent:
+    return UserMovedToEnvironment(
+        user_id=e.originator_id,
+        environment_id=e.environment_id,
+        from_environment_id=e.from_environment_id,
+        organisation_id=e.organisation_id,
+        moved_at=e.moved_at,
+    )
+
+
 MEMBERSHIP_EVENTS: dict[str, Callable[[Any], IntegrationEvent]] = {
     "Invitation.Invited": _invited,
     "Invitation.Accepted": _accepted,
     "User.MembershipGranted": _granted,
     "User.MembershipRevoked": _revoked,
+    "User.MovedToEnvironment": _moved_to_environment,
 }
 """Domain event class name → its public contract."""

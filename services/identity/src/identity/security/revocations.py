@@ -63,6 +63,10 @@ class RevocationPublisher:
             await self._executor.run(self._mark, pending)
         return len(pending)
 
+    def wake(self) -> None:
+        """Publish soon, without waiting for the poll interval (sessions ended elsewhere)."""
+        self._wakeup.set()
+
     def stop(self) -> None:
         """Return from `run` after the current pass."""
         self._stopping = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from identity.state.tables import environment_users
@@ -18,6 +18,15 @@ def record_environment_user(
         environment_users.insert().values(
             user_id=str(user_id), environment_id=str(environment_id), email=email
         )
+    )
+
+
+def move_environment_user(session: Session, user_id: uuid.UUID, environment_id: uuid.UUID) -> None:
+    """The user belongs to another environment now (same transaction as the user's event)."""
+    session.execute(
+        update(environment_users)
+        .where(environment_users.c.user_id == str(user_id))
+        .values(environment_id=str(environment_id))
     )
 
 
