@@ -98,6 +98,14 @@ PHOTO_UPLOADS_BUCKET = "photo_uploads"
 PHOTO_UPLOADS_TTL_SECONDS = 60 * 60
 PROFILE_PHOTOS_BUCKET = "profile_photos"
 
+# Invoices the same way: the gateway puts an upload (named by its SHA-256) into INVOICE_UPLOADS
+# and names it in the command; invoicing keeps an accepted invoice's bytes in INVOICE_DOCUMENTS
+# (named by SHA-256: the same bytes are stored once) and the PDFs it renders in INVOICE_PDFS.
+INVOICE_UPLOADS_BUCKET = "invoice_uploads"
+INVOICE_UPLOADS_TTL_SECONDS = 24 * 60 * 60
+INVOICE_DOCUMENTS_BUCKET = "invoice_documents"
+INVOICE_PDFS_BUCKET = "invoice_pdfs"
+
 
 def object_store_configs(replicas: int = 1) -> list[ObjectStoreConfig]:
     """The object store buckets of the platform."""
@@ -112,6 +120,25 @@ def object_store_configs(replicas: int = 1) -> list[ObjectStoreConfig]:
         ObjectStoreConfig(
             bucket=PROFILE_PHOTOS_BUCKET,
             description="Users' profile photos, re-encoded without metadata",
+            storage=StorageType.FILE,
+            replicas=replicas,
+        ),
+        ObjectStoreConfig(
+            bucket=INVOICE_UPLOADS_BUCKET,
+            description="Uploaded UBL documents waiting for invoicing's checks",
+            ttl=INVOICE_UPLOADS_TTL_SECONDS,
+            storage=StorageType.FILE,
+            replicas=replicas,
+        ),
+        ObjectStoreConfig(
+            bucket=INVOICE_DOCUMENTS_BUCKET,
+            description="Accepted invoices' UBL as submitted, named by SHA-256",
+            storage=StorageType.FILE,
+            replicas=replicas,
+        ),
+        ObjectStoreConfig(
+            bucket=INVOICE_PDFS_BUCKET,
+            description="PDFs of invoices as the organisations' options make them",
             storage=StorageType.FILE,
             replicas=replicas,
         ),

@@ -64,7 +64,11 @@ class SubmitInvoice(Command):
 
     caller: Caller = Field(description="The user submitting it.")
     organisation_id: UUID = Field(description="The sending organisation.")
-    idempotency_key: str = Field(min_length=1, max_length=200, description="Idempotency-Key.")
+    idempotency_key: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The Idempotency-Key header; required (refused after the access checks).",
+    )
     upload: DocumentRef = Field(description="The uploaded document in the blob store.")
 
 
@@ -219,6 +223,9 @@ SENDER_NOT_ACTIVE = ProblemType(
 )
 DUPLICATE_INVOICE = ProblemType(
     "urn:problem:invoicing:duplicate-invoice", "This invoice was submitted before", 409
+)
+IDEMPOTENCY_KEY_MISSING = ProblemType(
+    "urn:problem:invoicing:idempotency-key-missing", "The Idempotency-Key header is required", 400
 )
 NO_PDF = ProblemType("urn:problem:invoicing:no-pdf", "There is no PDF of this invoice", 404)
 RULES_UNAVAILABLE = ProblemType(

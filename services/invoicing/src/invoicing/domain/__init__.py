@@ -1,0 +1,1 @@
+"""The invoicing domain: pure rules, no infrastructure."""

@@ -1,0 +1,1 @@
+"""Where the invoicing domain meets the public contracts."""

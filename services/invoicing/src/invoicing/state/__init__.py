@@ -1,0 +1,1 @@
+"""Tables beside the event store that commit with its events."""

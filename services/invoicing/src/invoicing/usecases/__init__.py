@@ -1,0 +1,1 @@
+"""What senders, receivers and the delivery do with invoices."""

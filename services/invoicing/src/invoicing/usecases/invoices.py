@@ -1,0 +1,601 @@
+"""Submitting, delivering and reading invoices.
+
+Every use case runs on the store thread in one transaction: the invoice's events, its row and
+timeline as the API lists them, its idempotency key and its number per supplier commit together
+or not at all. Checks read before anything is written, so a refusal leaves no trace.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from contracts.commands.invoicing import (
+    Finding,
+    InvoiceDetail,
+    InvoicePage,
+    InvoiceSummary,
+    ListInvoices,
+    Party,
+    TimelineEntry,
+)
+from servicekit.eventstore import SharedDatabase
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from invoicing.application import InvoicingApplication
+from invoicing.domain.invoice import (
+    AlreadyDecided,
+    IncomingInvoice,
+    Invoice,
+    RejectedSubmission,
+    incoming_id_for,
+)
+from invoicing.state.tables import (
+    idempotency_keys,
+    invoice_details,
+    invoice_numbers,
+    invoice_pdfs,
+    invoice_rows,
+    invoice_timeline,
+    known_organisations,
+    organisation_identifiers,
+)
+
+
+@dataclass(frozen=True)
+class KnownOrganisation:
+    """An organisation as invoicing's read model knows it."""
+
+    id: uuid.UUID
+    environment_id: uuid.UUID
+    name: str
+    status: str
+    receiving: bool
+    generate_pdf: str
+    merge_attachments: bool
+    participant_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SubmissionFacts:
+    """What the document says, as far as routing and the read models need it."""
+
+    document_type: str
+    invoice_number: str
+    issue_date: date
+    currency: str
+    payable_amount: str
+    supplier_name: str
+    customer_name: str
+    sender_participant_id: str
+    recipient_participant_id: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A new invoice, or the one this key and these bytes made before."""
+
+    invoice_id: uuid.UUID
+    status: str
+
+
+@dataclass(frozen=True)
+class KeyReused:
+    """The key was used for other bytes."""
+
+    invoice_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """The supplier submitted this number with this issue date before."""
+
+    invoice_id: uuid.UUID
+
+
+Outcome = Accepted | KeyReused | Duplicate
+
+
+class Invoices:
+    """The invoicing use cases."""
+
+    def __init__(
+        self,
+        app: InvoicingApplication,
+        database: SharedDatabase,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._app = app
+        self._db = database
+        self._clock = clock
+
+    # -- organisations ---------------------------------------------------------------------
+
+    def organisation(self, organisation_id: uuid.UUID) -> KnownOrganisation | None:
+        """An organisation as the read model knows it, or None."""
+        with self._db.transaction(commit=False) as session:
+            return _known(session, str(organisation_id))
+
+    # -- submitting ------------------------------------------------------------------------
+
+    def previous(self, organisation_id: uuid.UUID, key: str) -> tuple[str, uuid.UUID] | None:
+        """(sha256, invoice id) a key was used for, or None."""
+        with self._db.transaction(commit=False) as session:
+            return _previous(session, str(organisation_id), key)
+
+    def submit(
+        self,
+        organisation: KnownOrganisation,
+        submitted_by: uuid.UUID | None,
+        key: str,
+        sha256: str,
+        facts: SubmissionFacts,
+        document: dict[str, Any],
+        warnings: list[Finding],
+    ) -> Outcome:
+        """Accept an invoice the rules passed, unless its key or its number was used."""
+        now = self._clock()
+        with self._db.transaction() as session:
+            previous = _previous(session, str(organisation.id), key)
+            if previous is not None:
+                used_for, invoice_id = previous
+                if used_for != sha256:
+                    return KeyReused(invoice_id)
+                return Accepted(invoice_id, _status(session, invoice_id))
+            earlier = session.execute(
+                select(invoice_numbers.c.invoice_id).where(
+                    invoice_numbers.c.organisation_id == str(organisation.id),
+                    invoice_numbers.c.invoice_number == facts.invoice_number,
+                    invoice_numbers.c.issue_date == facts.issue_date,
+                )
+            ).scalar()
+            if earlier is not None:
+                self._app.save(
+                    RejectedSubmission(
+                        organisation_id=organisation.id,
+                        environment_id=organisation.environment_id,
+                        submitted_by=submitted_by,
+                        reason="duplicate",
+                        rules=[],
+                        sha256=sha256,
+                        rejected_at=now,
+                    )
+                )
+                return Duplicate(uuid.UUID(earlier))
+            invoice = Invoice(
+                organisation_id=organisation.id,
+                environment_id=organisation.environment_id,
+                submitted_by=submitted_by,
+                document_type=facts.document_type,
+                invoice_number=facts.invoice_number,
+                issue_date=facts.issue_date,
+                currency=facts.currency,
+                payable_amount=facts.payable_amount,
+                supplier_name=facts.supplier_name,
+                customer_name=facts.customer_name,
+                sender_participant_id=facts.sender_participant_id,
+                recipient_participant_id=facts.recipient_participant_id,
+                warnings=[w.model_dump() for w in warnings],
+                document=document,
+                submitted_at=now,
+            )
+            session.execute(
+                idempotency_keys.insert().values(
+                    organisation_id=str(organisation.id),
+                    idempotency_key=key,
+                    sha256=sha256,
+                    invoice_id=str(invoice.id),
+                )
+            )
+            session.execute(
+                invoice_numbers.insert().values(
+                    organisation_id=str(organisation.id),
+                    invoice_number=facts.invoice_number,
+                    issue_date=facts.issue_date,
+                    invoice_id=str(invoice.id),
+                )
+            )
+            summary = InvoiceSummary(
+                id=invoice.id,
+                direction="outgoing",
+                status="accepted",
+                document_type=facts.document_type,
+                invoice_number=facts.invoice_number,
+                issue_date=facts.issue_date,
+                sender=Party(
+                    name=facts.supplier_name,
+                    participant_id=facts.sender_participant_id,
+                    organisation_id=organisation.id,
+                ),
+                recipient=Party(
+                    name=facts.customer_name, participant_id=facts.recipient_participant_id
+                ),
+                currency=facts.currency,
+                payable_amount=facts.payable_amount,
+                created_at=now,
+            )
+            _insert_row(session, summary, organisation.id, document, warnings)
+            accepted = "Accepted: the document passed the official rules"
+            if warnings:
+                rules = ", ".join(sorted({w.rule for w in warnings}))
+                accepted += f", with {len(warnings)} warning(s): {rules}"
+            _note(session, invoice.id, now, "InvoiceSubmitted", accepted + ".")
+            self._app.save(invoice)
+        return Accepted(invoice.id, "accepted")
+
+    def reject(
+        self,
+        organisation: KnownOrganisation,
+        submitted_by: uuid.UUID | None,
+        reason: str,
+        rules: list[str],
+        sha256: str,
+    ) -> None:
+        """Record a refused submission."""
+        with self._db.transaction():
+            self._app.save(
+                RejectedSubmission(
+                    organisation_id=organisation.id,
+                    environment_id=organisation.environment_id,
+                    submitted_by=submitted_by,
+                    reason=reason,
+                    rules=rules,
+                    sha256=sha256,
+                    rejected_at=self._clock(),
+                )
+            )
+
+    # -- delivering ------------------------------------------------------------------------
+
+    def deliver(self, session: Session, invoice_id: uuid.UUID) -> None:
+        """Route a submitted invoice: into a receiving organisation's inbox, or fail why.
+
+        Runs inside the delivery consumer's transaction: the outgoing invoice's steps, the
+        incoming invoice and the consumer's record of the event commit together.
+        """
+        invoice: Invoice = self._app.repository.get(invoice_id)
+        if invoice.status != "accepted":
+            return  # delivered (or failed) before: a redelivery changes nothing
+        sender = _known(session, str(invoice.organisation_id))
+        sender_environment = sender.environment_id if sender else _environment_of(invoice)
+        now = self._clock()
+        participant = invoice.recipient_participant_id
+        receivers = session.execute(
+            select(known_organisations)
+            .join(
+                organisation_identifiers,
+                organisation_identifiers.c.organisation_id == known_organisations.c.organisation_id,
+            )
+            .where(organisation_identifiers.c.participant_id == participant)
+        ).all()
+        receiving = [r._mapping for r in receivers if r._mapping["receiving"]]
+        try:
+            if not receivers:
+                reason, detail = (
+                    "no-route",
+                    f"The recipient {participant} is not on this platform, and there is no "
+                    "route outside this platform.",
+                )
+                invoice.fail(reason, detail, sender_environment, now)
+                _set_status(session, invoice.id, "delivery_failed", detail)
+                _note(session, invoice.id, now, "InvoiceDeliveryFailed", detail)
+            elif not receiving:
+                reason, detail = (
+                    "recipient-not-receiving",
+                    f"The recipient {participant} is on this platform but does not receive "
+                    "e-invoices.",
+                )
+                invoice.fail(reason, detail, sender_environment, now)
+                _set_status(session, invoice.id, "delivery_failed", detail)
+                _note(session, invoice.id, now, "InvoiceDeliveryFailed", detail)
+            else:
+                recipient = receiving[0]
+                self._hand_over(session, invoice, recipient, sender_environment, now)
+        except AlreadyDecided:
+            return
+        self._app.save(invoice)
+
+    def _hand_over(
+        self,
+        session: Session,
+        invoice: Invoice,
+        recipient: Any,
+        sender_environment: uuid.UUID,
+        now: datetime,
+    ) -> None:
+        invoice.send("platform", sender_environment, now)
+        _set_status(session, invoice.id, "sent", None)
+        _note(
+            session,
+            invoice.id,
+            now,
+            "InvoiceSent",
+            f"Sent to {invoice.recipient_participant_id} over this platform.",
+        )
+        submitted = self._submitted(invoice.id)
+        incoming = IncomingInvoice(
+            id=incoming_id_for(invoice.id),
+            organisation_id=uuid.UUID(recipient["organisation_id"]),
+            environment_id=uuid.UUID(recipient["environment_id"]),
+            outgoing_invoice_id=invoice.id,
+            document_type=submitted.document_type,
+            invoice_number=submitted.invoice_number,
+            issue_date=submitted.issue_date,
+            currency=submitted.currency,
+            payable_amount=submitted.payable_amount,
+            supplier_name=submitted.supplier_name,
+            sender_participant_id=submitted.sender_participant_id,
+            recipient_participant_id=invoice.recipient_participant_id,
+            document=invoice.document,
+            received_at=now,
+        )
+        summary = InvoiceSummary(
+            id=incoming.id,
+            direction="incoming",
+            status="received",
+            document_type=submitted.document_type,
+            invoice_number=submitted.invoice_number,
+            issue_date=submitted.issue_date,
+            sender=Party(
+                name=submitted.supplier_name, participant_id=submitted.sender_participant_id
+            ),
+            recipient=Party(
+                name=recipient["name"],
+                participant_id=invoice.recipient_participant_id,
+                organisation_id=uuid.UUID(recipient["organisation_id"]),
+            ),
+            currency=submitted.currency,
+            payable_amount=submitted.payable_amount,
+            created_at=now,
+        )
+        _insert_row(session, summary, uuid.UUID(recipient["organisation_id"]), invoice.document, [])
+        _note(
+            session,
+            incoming.id,
+            now,
+            "InvoiceReceived",
+            f"Received from {submitted.supplier_name} ({submitted.sender_participant_id}).",
+        )
+        invoice.deliver(incoming.id, sender_environment, now)
+        _set_status(session, invoice.id, "delivered", None)
+        _note(
+            session,
+            invoice.id,
+            now,
+            "InvoiceDelivered",
+            f"Delivered to the inbox of {recipient['name']}.",
+        )
+        self._app.save(incoming)
+
+    def _submitted(self, invoice_id: uuid.UUID) -> Any:
+        first = next(iter(self._app.repository.event_store.get(invoice_id)))
+        return first
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def page(self, query: ListInvoices) -> InvoicePage:
+        """An organisation's invoices, filtered, newest first."""
+        conditions = [invoice_rows.c.organisation_id == str(query.organisation_id)]
+        if query.direction:
+            conditions.append(invoice_rows.c.direction == query.direction)
+        if query.status:
+            conditions.append(invoice_rows.c.status == query.status)
+        if query.issued_from:
+            conditions.append(invoice_rows.c.issue_date >= query.issued_from)
+        if query.issued_until:
+            conditions.append(invoice_rows.c.issue_date <= query.issued_until)
+        if query.counterparty:
+            conditions.append(
+                func.lower(invoice_rows.c.counterparty).contains(query.counterparty.lower())
+            )
+        if query.number:
+            conditions.append(
+                func.lower(invoice_rows.c.invoice_number).contains(query.number.lower())
+            )
+        with self._db.transaction(commit=False) as session:
+            total = session.execute(
+                select(func.count()).select_from(invoice_rows).where(*conditions)
+            ).scalar_one()
+            rows = session.execute(
+                select(invoice_rows.c.summary)
+                .where(*conditions)
+                .order_by(invoice_rows.c.created_at.desc(), invoice_rows.c.invoice_id)
+                .limit(query.per_page)
+                .offset((query.page - 1) * query.per_page)
+            ).scalars()
+            invoices = [InvoiceSummary.model_validate_json(summary) for summary in rows]
+        return InvoicePage(invoices=invoices, total=total, page=query.page, per_page=query.per_page)
+
+    def detail(self, organisation_id: uuid.UUID, invoice_id: uuid.UUID) -> InvoiceDetail | None:
+        """One invoice of an organisation with its timeline, or None."""
+        with self._db.transaction(commit=False) as session:
+            row = session.execute(
+                select(
+                    invoice_rows.c.summary,
+                    invoice_details.c.warnings,
+                    invoice_details.c.failure_reason,
+                )
+                .join(invoice_details, invoice_details.c.invoice_id == invoice_rows.c.invoice_id)
+                .where(
+                    invoice_rows.c.invoice_id == str(invoice_id),
+                    invoice_rows.c.organisation_id == str(organisation_id),
+                )
+            ).first()
+            if row is None:
+                return None
+            steps = session.execute(
+                select(invoice_timeline)
+                .where(invoice_timeline.c.invoice_id == str(invoice_id))
+                .order_by(invoice_timeline.c.position)
+            ).all()
+        summary = InvoiceSummary.model_validate_json(row._mapping["summary"])
+        return InvoiceDetail(
+            **summary.model_dump(),
+            organisation_id=organisation_id,
+            warnings=[Finding(**w) for w in json.loads(row._mapping["warnings"])],
+            failure_reason=row._mapping["failure_reason"],
+            timeline=[
+                TimelineEntry(
+                    at=s._mapping["at"], event=s._mapping["event"], detail=s._mapping["detail"]
+                )
+                for s in steps
+            ],
+        )
+
+    def document(self, organisation_id: uuid.UUID, invoice_id: uuid.UUID) -> dict[str, Any] | None:
+        """The blob reference of an invoice's UBL, or None."""
+        with self._db.transaction(commit=False) as session:
+            found = session.execute(
+                select(invoice_details.c.document)
+                .join(invoice_rows, invoice_rows.c.invoice_id == invoice_details.c.invoice_id)
+                .where(
+                    invoice_rows.c.invoice_id == str(invoice_id),
+                    invoice_rows.c.organisation_id == str(organisation_id),
+                )
+            ).scalar()
+        return None if found is None else dict(json.loads(found))
+
+    def pdf(self, invoice_id: uuid.UUID, options: str) -> dict[str, Any] | None:
+        """A PDF made before for these options, or None."""
+        with self._db.transaction(commit=False) as session:
+            row = session.execute(
+                select(invoice_pdfs).where(
+                    invoice_pdfs.c.invoice_id == str(invoice_id), invoice_pdfs.c.options == options
+                )
+            ).first()
+        return None if row is None else dict(row._mapping)
+
+    def keep_pdf(
+        self, invoice_id: uuid.UUID, options: str, name: str, sha256: str, size: int
+    ) -> None:
+        """Remember a PDF made for these options (a racing twin may have done it already)."""
+        with self._db.transaction() as session:
+            exists = session.execute(
+                select(invoice_pdfs.c.name).where(
+                    invoice_pdfs.c.invoice_id == str(invoice_id), invoice_pdfs.c.options == options
+                )
+            ).first()
+            if exists is None:
+                session.execute(
+                    invoice_pdfs.insert().values(
+                        invoice_id=str(invoice_id),
+                        options=options,
+                        name=name,
+                        sha256=sha256,
+                        size=size,
+                    )
+                )
+
+
+def _known(session: Session, organisation_id: str) -> KnownOrganisation | None:
+    row = session.execute(
+        select(known_organisations).where(known_organisations.c.organisation_id == organisation_id)
+    ).first()
+    if row is None:
+        return None
+    found = row._mapping
+    participant_ids = session.execute(
+        select(organisation_identifiers.c.participant_id).where(
+            organisation_identifiers.c.organisation_id == organisation_id
+        )
+    ).scalars()
+    return KnownOrganisation(
+        id=uuid.UUID(found["organisation_id"]),
+        environment_id=uuid.UUID(found["environment_id"]),
+        name=found["name"],
+        status=found["status"],
+        receiving=bool(found["receiving"]),
+        generate_pdf=found["generate_pdf"],
+        merge_attachments=bool(found["merge_attachments"]),
+        participant_ids=frozenset(participant_ids),
+    )
+
+
+def _previous(session: Session, organisation_id: str, key: str) -> tuple[str, uuid.UUID] | None:
+    row = session.execute(
+        select(idempotency_keys.c.sha256, idempotency_keys.c.invoice_id).where(
+            idempotency_keys.c.organisation_id == organisation_id,
+            idempotency_keys.c.idempotency_key == key,
+        )
+    ).first()
+    return None if row is None else (row[0], uuid.UUID(row[1]))
+
+
+def _status(session: Session, invoice_id: uuid.UUID) -> str:
+    status = session.execute(
+        select(invoice_rows.c.status).where(invoice_rows.c.invoice_id == str(invoice_id))
+    ).scalar()
+    return str(status or "accepted")
+
+
+def _environment_of(invoice: Invoice) -> uuid.UUID:
+    first = next(iter(invoice.pending_events), None)
+    return getattr(first, "environment_id", uuid.UUID(int=0))
+
+
+def _insert_row(
+    session: Session,
+    summary: InvoiceSummary,
+    organisation_id: uuid.UUID,
+    document: dict[str, Any],
+    warnings: list[Finding],
+) -> None:
+    counterparty = summary.recipient if summary.direction == "outgoing" else summary.sender
+    session.execute(
+        invoice_rows.insert().values(
+            invoice_id=str(summary.id),
+            organisation_id=str(organisation_id),
+            direction=summary.direction,
+            status=summary.status,
+            document_type=summary.document_type,
+            invoice_number=summary.invoice_number,
+            issue_date=summary.issue_date,
+            counterparty=f"{counterparty.name} {counterparty.participant_id or ''}".strip(),
+            created_at=summary.created_at,
+            summary=summary.model_dump_json(),
+        )
+    )
+    session.execute(
+        invoice_details.insert().values(
+            invoice_id=str(summary.id),
+            warnings=json.dumps([w.model_dump() for w in warnings]),
+            failure_reason=None,
+            document=json.dumps(document),
+        )
+    )
+
+
+def _set_status(session: Session, invoice_id: uuid.UUID, status: str, failure: str | None) -> None:
+    summary = session.execute(
+        select(invoice_rows.c.summary).where(invoice_rows.c.invoice_id == str(invoice_id))
+    ).scalar_one()
+    changed = InvoiceSummary.model_validate_json(summary).model_copy(update={"status": status})
+    session.execute(
+        update(invoice_rows)
+        .where(invoice_rows.c.invoice_id == str(invoice_id))
+        .values(status=status, summary=changed.model_dump_json())
+    )
+    if failure is not None:
+        session.execute(
+            update(invoice_details)
+            .where(invoice_details.c.invoice_id == str(invoice_id))
+            .values(failure_reason=failure)
+        )
+
+
+def _note(session: Session, invoice_id: uuid.UUID, at: datetime, event: str, detail: str) -> None:
+    position = session.execute(
+        select(func.count())
+        .select_from(invoice_timeline)
+        .where(invoice_timeline.c.invoice_id == str(invoice_id))
+    ).scalar_one()
+    session.execute(
+        invoice_timeline.insert().values(
+            invoice_id=str(invoice_id), position=position, at=at, event=event, detail=detail
+        )
+    )
