@@ -54,6 +54,7 @@ CALLER_SCOPED: dict[str, str] = {
     "/api/v1/me": "only the caller's own account; it takes no id of anything",
     "/api/v1/kvk": "searches the public KvK register; no tenant's data is in it",
     "/api/v1/organisations": "POST adds to the caller's own environment and takes no id",
+    "/api/v1/validations": "checks the posted document only; stores and shows nothing else",
 }
 # Path prefix -> routes for the platform's operators only: a user's access token is refused.
 OPERATOR_ONLY: dict[str, str] = {

@@ -13,13 +13,18 @@ from servicekit.streams import REVOKED_SESSIONS_TTL_SECONDS
 from gateway.access_tokens import AccessTokenVerifier
 from gateway.auth import Authentication
 from gateway.bus import Bus
+from gateway.directory import DirectoryMirror
 from gateway.observability import correlation_and_metrics
 from gateway.problems import EXCEPTION_HANDLERS
 from gateway.revocations import RevokedSessions
+from gateway.routes.directory import DirectoryController
 from gateway.routes.invitation_page import InvitationPageController
 from gateway.routes.invitations import InvitationController
+from gateway.routes.invoices import InvoiceController, ValidationController
 from gateway.routes.me import MeController
 from gateway.routes.operations import OperationsController
+from gateway.routes.ops_organisations import OperatorOrganisationController
+from gateway.routes.organisations import OrganisationController, RegisterController
 from gateway.routes.password_change import PasswordChangeController
 from gateway.routes.password_resets import PasswordResetController
 from gateway.routes.photo import PhotoController
@@ -48,6 +53,8 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
         await authentication.revoked.follow(nc, settings.stream_replicas)
 
     bus.when_connected(follow_revocations)
+    directory = DirectoryMirror()
+    bus.when_connected(directory.follow)
     return Litestar(
         route_handlers=[
             RegistrationController,
@@ -62,11 +69,18 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             InvitationController,
             UserController,
             InvitationPageController,
+            RegisterController,
+            OrganisationController,
+            DirectoryController,
+            OperatorOrganisationController,
+            ValidationController,
+            InvoiceController,
         ],
         dependencies={
             "bus": Provide(lambda: bus, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "authentication": Provide(lambda: authentication, sync_to_thread=False),
+            "directory": Provide(lambda: directory, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[correlation_and_metrics],
@@ -89,7 +103,12 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
                         scheme="bearer",
                         bearer_format="JWT",
                         description="The access token from POST /api/v1/sessions (15 minutes).",
-                    )
+                    ),
+                    "OperatorToken": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="The operators' token (OPERATOR_TOKEN), for /ops routes.",
+                    ),
                 }
             ),
         ),

@@ -1,28 +1,73 @@
-"""The invoicing process: its event store, its outbox relay, readiness."""
+"""The invoicing process: its commands and queries, the delivery, its read model of
+organisations, its event store and outbox relay."""
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
-from servicekit.eventstore import SharedDatabase, store_environment
-from servicekit.executor import StoreExecutor
+from contracts.commands.invoicing import (
+    GetInvoice,
+    GetInvoiceDocument,
+    GetInvoicePdf,
+    ListInvoices,
+    SubmitInvoice,
+    ValidateDocument,
+)
+from contracts.envelope import Envelope
+from contracts.events.base import IntegrationEvent
+from contracts.events.invoicing import InvoiceSubmitted
+from servicekit.consumer import EventConsumer
+from servicekit.rpc import serve
 from servicekit.worker import ServiceWorker
+from sqlalchemy.orm import Session
 
-from invoicing.application import InvoicingApplication
-from invoicing.settings import InvoicingSettings
+from invoicing.bootstrap import InvoicingService, bootstrap
+from invoicing.entrypoints.handlers import InvoicingHandlers
+from invoicing.integration.outbound import to_envelope
+from invoicing.projections import organisations as organisation_events
 
 CONTEXT = "invoicing"
+DELIVERY_CONSUMER = "invoicing-delivery"
 
 
-def _nothing_public_yet(_domain_event: Any) -> None:
-    """No invoicing event is part of the public contract yet."""
-    return None
+def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
+    """Wire the invoicing handlers, consumers, store, relay and readiness onto a worker."""
+    service = service or bootstrap()
+    worker = ServiceWorker(CONTEXT, service.settings)
+    saved = worker.publish_from(service.app, service.executor, to_envelope)
+    handlers = InvoicingHandlers(service, saved)
+    serve(worker.broker, ValidateDocument, handlers.validate, queue=CONTEXT)
+    serve(worker.broker, SubmitInvoice, handlers.submit, queue=CONTEXT)
+    serve(worker.broker, ListInvoices, handlers.invoices, queue=CONTEXT)
+    serve(worker.broker, GetInvoice, handlers.invoice, queue=CONTEXT)
+    serve(worker.broker, GetInvoiceDocument, handlers.document, queue=CONTEXT)
+    serve(worker.broker, GetInvoicePdf, handlers.pdf, queue=CONTEXT)
+    worker.on_connected(service.blobs.attach)
 
+    worker.consume(
+        EventConsumer(
+            durable=organisation_events.CONSUMER,
+            subject=organisation_events.SUBJECT,
+            database=service.database,
+            executor=service.executor,
+            effect=organisation_events.apply_organisation_event,
+            ack_wait_seconds=service.settings.consumer_ack_wait_seconds,
+        )
+    )
 
-def build_worker(settings: InvoicingSettings | None = None) -> ServiceWorker:
-    """Wire the invoicing store, relay and readiness onto a service worker."""
-    settings = settings or InvoicingSettings()
-    app = InvoicingApplication(store_environment(settings.database_url))
-    worker = ServiceWorker(CONTEXT, settings)
-    worker.publish_from(app, StoreExecutor(CONTEXT, SharedDatabase(app)), _nothing_public_yet)
+    def deliver(session: Session, envelope: Envelope, event: IntegrationEvent) -> None:
+        if isinstance(event, InvoiceSubmitted):
+            service.invoices.deliver(session, uuid.UUID(str(event.invoice_id)))
+
+    worker.consume(
+        EventConsumer(
+            durable=DELIVERY_CONSUMER,
+            subject=InvoiceSubmitted.nats_subject(),
+            database=service.database,
+            executor=service.executor,
+            effect=deliver,
+            ack_wait_seconds=service.settings.consumer_ack_wait_seconds,
+            on_applied=saved,
+        )
+    )
     return worker

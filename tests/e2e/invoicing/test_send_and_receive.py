@@ -1,0 +1,307 @@
+"""Send an invoice over HTTP and follow it into the recipient's inbox."""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+
+import pypdf
+from devstack.stack import Stack
+
+from tests.e2e.invoicing.conftest import Party, an_active_organisation
+from tests.e2e.invoicing.documents import a_number, invoice, without_currency
+from tests.e2e.organisation.world import api, eventually
+from tests.e2e.system import published_events
+
+XML = {"Content-Type": "application/xml"}
+
+
+def submit(system: Stack, party: Party, document: bytes, key: str | None = None):  # type: ignore[no-untyped-def]
+    return api(
+        system,
+        party.person,
+        "POST",
+        f"/api/v1/organisations/{party.id}/invoices",
+        content=document,
+        headers={**XML, "Idempotency-Key": key or str(uuid.uuid4())},
+    )
+
+
+def detail(system: Stack, party: Party, invoice_id: str) -> dict:  # type: ignore[type-arg]
+    answer = api(
+        system, party.person, "GET", f"/api/v1/organisations/{party.id}/invoices/{invoice_id}"
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_an_invoice_goes_from_sender_to_the_receivers_inbox(
+    system: Stack, sender: Party, receiver: Party
+) -> None:
+    number = a_number()
+    document = invoice(sender.participant, receiver.participant, number)
+    answer = submit(system, sender, document)
+    assert answer.status_code == 202, answer.text
+    body = answer.json()
+    assert body["status"] == "accepted"
+    assert answer.headers["location"] == f"/api/v1/organisations/{sender.id}/invoices/{body['id']}"
+    assert eventually(lambda: detail(system, sender, body["id"])["status"] == "delivered")
+    sent = detail(system, sender, body["id"])
+    assert sent["direction"] == "outgoing" and sent["invoice_number"] == number
+    assert sent["recipient"]["participant_id"] == receiver.participant
+    assert sent["currency"] == "EUR" and sent["payable_amount"]
+    assert [step["event"] for step in sent["timeline"]] == [
+        "InvoiceSubmitted",
+        "InvoiceSent",
+        "InvoiceDelivered",
+    ]
+    inbox = api(
+        system,
+        receiver.person,
+        "GET",
+        f"/api/v1/organisations/{receiver.id}/invoices",
+        params={"direction": "incoming", "number": number},
+    ).json()
+    [incoming] = inbox["invoices"]
+    assert (
+        incoming["status"] == "received"
+        and incoming["sender"]["participant_id"] == sender.participant
+    )
+    received = detail(system, receiver, incoming["id"])
+    assert received["timeline"][0]["event"] == "InvoiceReceived"
+    ubl = api(
+        system,
+        receiver.person,
+        "GET",
+        f"/api/v1/organisations/{receiver.id}/invoices/{incoming['id']}/ubl",
+    )
+    assert ubl.status_code == 200 and ubl.content == document
+    assert ubl.headers["content-type"].startswith("application/xml")
+    pdf = api(
+        system, sender.person, "GET", f"/api/v1/organisations/{sender.id}/invoices/{body['id']}/pdf"
+    )
+    assert pdf.status_code == 200, pdf.text
+    reader = pypdf.PdfReader(io.BytesIO(pdf.content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert number in text and len(reader.pages) >= 1
+    kinds = {
+        e["type"]
+        for e in published_events(system, "events.invoicing.>")
+        if e["data"].get("invoice_number") == number
+    }
+    assert {"InvoiceSubmitted", "InvoiceSent", "InvoiceDelivered", "InvoiceReceived"} <= kinds
+
+
+def test_the_same_key_and_body_answer_the_same_and_another_body_is_refused(
+    system: Stack, sender: Party, receiver: Party
+) -> None:
+    key = str(uuid.uuid4())
+    document = invoice(sender.participant, receiver.participant)
+    first = submit(system, sender, document, key)
+    again = submit(system, sender, document, key)
+    assert first.status_code == again.status_code == 202
+    assert first.json()["id"] == again.json()["id"]
+    other = submit(system, sender, invoice(sender.participant, receiver.participant), key)
+    assert other.status_code == 422
+    assert other.json()["type"] == "urn:problem:invoicing:idempotency-key-reused"
+    missing = api(
+        system,
+        sender.person,
+        "POST",
+        f"/api/v1/organisations/{sender.id}/invoices",
+        content=document,
+        headers=XML,
+    )
+    assert missing.status_code == 400
+
+
+def test_the_same_number_and_date_twice_is_a_conflict(
+    system: Stack, sender: Party, receiver: Party
+) -> None:
+    number = a_number("DUP")
+    assert (
+        submit(
+            system, sender, invoice(sender.participant, receiver.participant, number)
+        ).status_code
+        == 202
+    )
+    twice = submit(system, sender, invoice(sender.participant, receiver.participant, number))
+    assert twice.status_code == 409
+    assert number in twice.json()["detail"]
+
+
+def test_an_invalid_invoice_is_refused_naming_each_rule(
+    system: Stack, sender: Party, receiver: Party
+) -> None:
+    broken = without_currency(invoice(sender.participant, receiver.participant))
+    answer = submit(system, sender, broken)
+    assert answer.status_code == 422
+    problem = answer.json()
+    assert problem["type"] == "urn:problem:invoicing:invalid-document"
+    rules = {error["rule"] for error in problem["errors"]}
+    assert rules, problem
+    assert all(error["severity"] == "fatal" and error["message"] for error in problem["errors"])
+    validation = api(
+        system, sender.person, "POST", "/api/v1/validations", content=broken, headers=XML
+    )
+    assert validation.status_code == 200
+    assert validation.json()["valid"] is False
+    assert {e["rule"] for e in validation.json()["errors"]} == rules
+    fine = api(
+        system,
+        sender.person,
+        "POST",
+        "/api/v1/validations",
+        content=invoice(sender.participant, receiver.participant),
+        headers=XML,
+    )
+    assert fine.status_code == 200 and fine.json()["valid"] is True, fine.text
+
+
+def test_the_supplier_must_be_the_sending_organisation(
+    system: Stack, sender: Party, receiver: Party
+) -> None:
+    answer = submit(system, sender, invoice("0106:12345670", receiver.participant))
+    assert answer.status_code == 422
+    assert answer.json()["type"] == "urn:problem:invoicing:sender-mismatch"
+
+
+def test_an_organisation_that_is_not_active_may_not_send(system: Stack, receiver: Party) -> None:
+    from tests.e2e.organisation.world import admin
+
+    person = admin(system, "inactive")
+    made = api(
+        system,
+        person,
+        "POST",
+        "/api/v1/organisations",
+        json={"name": "Nog Niet Actief", "address": {"city": "Ede"}, "kvk_number": "12345670"},
+    ).json()
+    party = Party(person, made)
+    answer = submit(system, party, invoice("0106:12345670", receiver.participant))
+    assert answer.status_code == 409
+    assert answer.json()["type"] == "urn:problem:invoicing:sender-not-active"
+
+
+def test_deliveries_that_cannot_arrive_fail_with_the_reason(system: Stack, sender: Party) -> None:
+    nowhere = submit(system, sender, invoice(sender.participant, "0106:99999997"))
+    assert nowhere.status_code == 202
+    assert eventually(
+        lambda: detail(system, sender, nowhere.json()["id"])["status"] == "delivery_failed"
+    )
+    failed = detail(system, sender, nowhere.json()["id"])
+    assert "no route outside this platform" in failed["failure_reason"]
+    assert failed["timeline"][-1]["event"] == "InvoiceDeliveryFailed"
+    quiet = an_active_organisation(system, "quiet")
+    refused = submit(system, sender, invoice(sender.participant, quiet.participant))
+    assert eventually(
+        lambda: detail(system, sender, refused.json()["id"])["status"] == "delivery_failed"
+    )
+    assert "does not receive" in detail(system, sender, refused.json()["id"])["failure_reason"]
+
+
+def test_xml_attacks_are_refused_quickly_and_read_nothing(system: Stack, sender: Party) -> None:
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+        b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&lol3;</Invoice>'
+    )
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&secret;</Invoice>'
+    )
+    for attack in (laughs, xxe, b"<not-closed>", b"<Order xmlns='urn:x'/>"):
+        started = time.monotonic()
+        answer = submit(system, sender, attack)
+        assert answer.status_code in (400, 422), answer.text
+        assert time.monotonic() - started < 1.0 + 0.5  # the HTTP round trip on a busy machine
+        assert "root:" not in answer.text
+
+
+def test_another_environment_never_reaches_invoices(
+    system: Stack, sender: Party, receiver: Party
+) -> None:
+    from tests.e2e.organisation.world import admin
+
+    answer = submit(system, sender, invoice(sender.participant, receiver.participant))
+    invoice_id = answer.json()["id"]
+    stranger = admin(system, "stranger")
+    base = f"/api/v1/organisations/{sender.id}/invoices"
+    for method, path in (
+        ("GET", base),
+        ("GET", f"{base}/{invoice_id}"),
+        ("GET", f"{base}/{invoice_id}/ubl"),
+        ("GET", f"{base}/{invoice_id}/pdf"),
+    ):
+        assert api(system, stranger, method, path).status_code == 404, path
+    posted = api(
+        system,
+        stranger,
+        "POST",
+        base,
+        content=invoice(sender.participant, receiver.participant),
+        headers={**XML, "Idempotency-Key": "k"},
+    )
+    assert posted.status_code == 404
+
+
+def test_lists_filter_and_page(system: Stack, sender: Party, receiver: Party) -> None:
+    numbers = [a_number("PAGE") for _ in range(3)]
+    for number in numbers:
+        assert (
+            submit(
+                system, sender, invoice(sender.participant, receiver.participant, number)
+            ).status_code
+            == 202
+        )
+    base = f"/api/v1/organisations/{sender.id}/invoices"
+    page = api(system, sender.person, "GET", base, params={"number": "PAGE", "per_page": 2}).json()
+    assert page["total"] >= 3 and len(page["invoices"]) == 2 and page["per_page"] == 2
+    second = api(
+        system, sender.person, "GET", base, params={"number": "PAGE", "per_page": 2, "page": 2}
+    ).json()
+    assert {i["id"] for i in page["invoices"]}.isdisjoint({i["id"] for i in second["invoices"]})
+    outgoing = api(system, sender.person, "GET", base, params={"direction": "incoming"}).json()
+    assert outgoing["invoices"] == []
+    by_party = api(
+        system, sender.person, "GET", base, params={"counterparty": receiver.participant}
+    ).json()
+    assert by_party["total"] >= 3
+    bad = api(system, sender.person, "GET", base, params={"direction": "sideways"})
+    assert bad.status_code in (400, 422)
+
+
+def test_pdf_options_decide_whether_there_is_a_pdf(system: Stack, receiver: Party) -> None:
+    party = an_active_organisation(system, "nopdf")
+    path = f"/api/v1/organisations/{party.id}"
+    api(
+        system,
+        party.person,
+        "PUT",
+        f"{path}/pdf-options",
+        json={"generate_pdf": "never", "merge_attachments": False},
+    )
+    answer = submit(system, party, invoice(party.participant, receiver.participant))
+    assert answer.status_code == 202, answer.text
+    invoice_id = answer.json()["id"]
+
+    def options_arrived() -> bool:
+        return (
+            api(system, party.person, "GET", f"{path}/invoices/{invoice_id}/pdf").status_code == 404
+        )
+
+    assert eventually(options_arrived)
+    api(
+        system,
+        party.person,
+        "PUT",
+        f"{path}/pdf-options",
+        json={"generate_pdf": "always", "merge_attachments": True},
+    )
+    assert eventually(
+        lambda: (
+            api(system, party.person, "GET", f"{path}/invoices/{invoice_id}/pdf").status_code == 200
+        )
+    )
