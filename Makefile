@@ -45,6 +45,7 @@ fmt: .venv/.synced ## Format and autofix
 bench: .venv/.synced ## Run the benchmarks and print their figures (figures also in var/bench/)
 	$(UV) run --frozen python -m bench.pipeline
 	$(UV) run --frozen python -m bench.identity
+	$(UV) run --frozen python -m bench.validation
 
 schemas: .venv/.synced ## Regenerate the committed JSON Schemas of the event contracts
 	$(UV) run --frozen python -m contracts.schemas.generate

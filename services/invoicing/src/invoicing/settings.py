@@ -12,6 +12,18 @@ class InvoicingSettings(CommonSettings):
     invoicing_database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the event store; SQLite under var/ when unset"
     )
+    einvoice_rules_dir: str | None = Field(
+        default=None,
+        description="Folder with the official UBL XSD and EN 16931 / Peppol BIS Schematron files; "
+        "unset: ../shared/einvoice from the repository root",
+    )
+    validation_workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Worker processes that validate invoices (saxonche holds the GIL for a "
+        "whole validation, so threads would not help)",
+    )
 
     @property
     def database_url(self) -> str:

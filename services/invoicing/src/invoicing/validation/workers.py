@@ -1,0 +1,93 @@
+"""Validation off the event loop: a pool of worker processes, each with its own Validator.
+
+Why processes and not threads: saxonche keeps the GIL for the whole of a transformation
+(measured: a 1,000-line invoice holds it for about a second), so a validation on a thread
+would still stop the event loop, and two threads validate no faster than one. Each worker
+process has its own interpreter, GIL and Saxon; `validation_workers` (a setting) sets how
+many. Workers are spawned, not forked: forking a process that runs Saxon's native runtime
+and its threads is not safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from invoicing.validation.findings import ValidationReport
+
+if TYPE_CHECKING:
+    from invoicing.validation.engine import Validator
+
+_worker_validator: Validator | None = None
+
+
+def _start_worker(rules_dir: str, max_bytes: int) -> None:
+    """In the worker: compile and warm this process's own validator once."""
+    global _worker_validator
+    from invoicing.validation.engine import load_validator
+
+    _worker_validator = load_validator(Path(rules_dir), workers=1, max_bytes=max_bytes)
+
+
+def _validate_in_worker(data: bytes) -> ValidationReport:
+    assert _worker_validator is not None, "worker started without its validator"
+    return _worker_validator.validate(data)
+
+
+def _worker_pid() -> int:
+    return os.getpid()
+
+
+class ValidationPool:
+    """Worker processes, started on first use (or by start()), replaced if one dies."""
+
+    def __init__(self, rules_dir: Path, *, workers: int, max_bytes: int) -> None:
+        if workers < 1:
+            raise ValueError("validation needs at least one worker process")
+        self.rules_dir = rules_dir
+        self.workers = workers
+        self.max_bytes = max_bytes
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _ensure(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(str(self.rules_dir), self.max_bytes),
+            )
+        return self._executor
+
+    async def start(self) -> set[int]:
+        """Spawn every worker and wait until each has compiled and warmed its rules;
+        returns their process ids."""
+        loop = asyncio.get_running_loop()
+        executor = self._ensure()
+        # As many calls at once as workers: the executor spawns a process per waiting call.
+        pids = await asyncio.gather(
+            *(loop.run_in_executor(executor, _worker_pid) for _ in range(self.workers))
+        )
+        return set(pids)
+
+    async def validate(self, data: bytes) -> ValidationReport:
+        """validate() in a worker; DocumentRefused comes back as it was raised there."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._ensure(), _validate_in_worker, data)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): start afresh and try this document once
+            # more; a document that kills workers every time fails the second attempt too.
+            self.close()
+            return await loop.run_in_executor(self._ensure(), _validate_in_worker, data)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
