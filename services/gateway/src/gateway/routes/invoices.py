@@ -151,12 +151,15 @@ class InvoiceController(Controller):
         status_code=202,
         before_request=_require_xml,
         summary="Send an invoice",
-        description="The body is the UBL XML (at most 10 MB); the `Idempotency-Key` header is "
-        "required (400 without): the same key and body again answer the same, the same key with another body "
-        "is a 422. Invalid by the rules: 422 listing each rule. The supplier's EndpointID must "
-        "be one of the organisation's identifiers (422). The same invoice number and issue date "
-        "again: 409. The organisation must be active: 409. 202 with `Location`; the invoice is "
-        "then routed to the customer's EndpointID (follow its status and timeline).",
+        description=(
+            "The body is the UBL XML (at most 10 MB). The `Idempotency-Key` header is "
+            "required (400 without): the same key and body again answer the same; the same key "
+            "with another body is a 422. Invalid by the rules: 422 listing each rule. The "
+            "supplier's EndpointID must be one of the organisation's identifiers (422). The "
+            "same invoice number and issue date again: 409. The organisation must be active: "
+            "409. 202 with `Location`; the invoice is then routed to the customer's EndpointID "
+            "(follow its status and timeline)."
+        ),
     )
     async def submit(
         self,
