@@ -46,6 +46,8 @@ bench: .venv/.synced ## Run the benchmarks and print their figures (figures also
 	$(UV) run --frozen python -m bench.pipeline
 	$(UV) run --frozen python -m bench.identity
 	$(UV) run --frozen python -m bench.validation
+	$(UV) run --frozen python -m bench.organisation
+	$(UV) run --frozen python -m bench.invoicing
 
 schemas: .venv/.synced ## Regenerate the committed JSON Schemas of the event contracts
 	$(UV) run --frozen python -m contracts.schemas.generate
