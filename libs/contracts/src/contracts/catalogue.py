@@ -28,6 +28,11 @@ from contracts.commands.my_account import (
     SetPhoto,
     SetReceivingPrompt,
 )
+from contracts.commands.notifications import (
+    AnnounceProductNews,
+    ListMyNotifications,
+    SearchNotifications,
+)
 from contracts.commands.organisations import (
     AddIdentifier,
     AddOrganisationByHand,
@@ -48,7 +53,14 @@ from contracts.commands.organisations import (
 from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
 from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
-from contracts.events import identity, invoicing, memberships, my_account, organisation
+from contracts.events import (
+    identity,
+    invoicing,
+    memberships,
+    my_account,
+    notifications,
+    organisation,
+)
 from contracts.events.base import IntegrationEvent
 
 
@@ -80,6 +92,7 @@ CATALOGUE: dict[tuple[str, int], type[IntegrationEvent]] = _index(
     *memberships.EVENTS,
     *organisation.EVENTS,
     *invoicing.EVENTS,
+    *notifications.EVENTS,
 )
 """Every integration event contract, old versions kept while consumers migrate."""
 
@@ -149,6 +162,9 @@ COMMANDS: tuple[CommandContract, ...] = tuple(
         GetInvoice,
         GetInvoiceDocument,
         GetInvoicePdf,
+        ListMyNotifications,
+        SearchNotifications,
+        AnnounceProductNews,
         ReadinessQuery,
     )
 )
