@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,56 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class Rules:
+    """The validator, loaded in the background: compiling the rules takes seconds, and the
+    service answers everything else (and says it is ready) meanwhile."""
+
+    def __init__(self, settings: InvoicingSettings) -> None:
+        self._settings = settings
+        self._loaded: asyncio.Future[Validator | None] | None = None
+        self.problem: str | None = None
+
+    def start_loading(self) -> None:
+        """Compile the rules and start the validation workers, off the event loop."""
+        if self._loaded is not None:
+            return
+        self._loaded = asyncio.get_running_loop().create_future()
+        asyncio.get_running_loop().create_task(self._load())
+
+    async def _load(self) -> None:
+        assert self._loaded is not None
+        rules_dir = rules_dir_from(self._settings.einvoice_rules_dir)
+        if rules_dir is None:
+            self.problem = (
+                "the official e-invoicing rules are not installed: set EINVOICE_RULES_DIR to "
+                "the rules directory (see the README)"
+            )
+            log.warning("no rules directory; documents cannot be validated", reason=self.problem)
+            self._loaded.set_result(None)
+            return
+        try:
+            validator = await asyncio.to_thread(load_validator, rules_dir)
+            await validator.start_workers()
+        except Exception as error:
+            self.problem = f"the e-invoicing rules did not load: {error}"
+            log.error("rules did not load", error=repr(error))
+            self._loaded.set_result(None)
+            return
+        log.info("rules loaded; validation workers warm", rules_dir=str(rules_dir))
+        self._loaded.set_result(validator)
+
+    async def validator(self, patience: float) -> Validator | None:
+        """The validator once loaded (waiting at most `patience` seconds); None without one."""
+        if self._loaded is None:
+            self.start_loading()
+        assert self._loaded is not None
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._loaded), patience)
+        except TimeoutError:
+            self.problem = "the e-invoicing rules are still loading"
+            return None
+
+
 @dataclass
 class InvoicingService:
     """The invoicing service's parts, wired."""
@@ -35,8 +86,7 @@ class InvoicingService:
     executor: StoreExecutor
     invoices: Invoices
     blobs: Blobs
-    validator: Validator | None
-    rules_problem: str | None
+    rules: Rules
 
 
 def bootstrap(
@@ -47,7 +97,6 @@ def bootstrap(
     app = InvoicingApplication(store_environment(settings.database_url))
     database = SharedDatabase(app)
     create_state_tables(database.engine)
-    validator, problem = _validator(settings)
     return InvoicingService(
         settings=settings,
         app=app,
@@ -55,19 +104,5 @@ def bootstrap(
         executor=StoreExecutor("invoicing", database),
         invoices=Invoices(app, database, clock),
         blobs=Blobs(settings.stream_replicas),
-        validator=validator,
-        rules_problem=problem,
+        rules=Rules(settings),
     )
-
-
-def _validator(settings: InvoicingSettings) -> tuple[Validator | None, str | None]:
-    """The validator, compiled and warm; without the rules, None and why."""
-    rules_dir = rules_dir_from(settings.einvoice_rules_dir)
-    if rules_dir is None:
-        problem = (
-            "the official e-invoicing rules are not installed: set EINVOICE_RULES_DIR to the "
-            "rules directory (see the README)"
-        )
-        log.warning("no rules directory; documents cannot be validated", reason=problem)
-        return None, problem
-    return load_validator(rules_dir), None

@@ -56,6 +56,8 @@ log = structlog.get_logger(__name__)
 
 # An organisation added or activated a moment ago may not have reached this read model yet.
 READ_MODEL_PATIENCE_SECONDS = 3.0
+# Right after a start the rules are still compiling (seconds); a document waits that long.
+RULES_PATIENCE_SECONDS = 45.0
 
 
 def _refuse(kind: ProblemType, detail: str, errors: list[Violation] | None = None) -> NoReturn:
@@ -104,12 +106,12 @@ class InvoicingHandlers:
             _refuse(UNREADABLE_DOCUMENT, f"The upload cannot be read: {error}. Send it again.")
 
     async def _report(self, data: bytes) -> ValidationReport:
-        validator = self._service.validator
+        validator = await self._service.rules.validator(RULES_PATIENCE_SECONDS)
         if validator is None:
             raise Refused(
                 RULES_UNAVAILABLE.reply(
-                    f"Documents cannot be checked now: {self._service.rules_problem}.",
-                    retry_after_seconds=60,
+                    f"Documents cannot be checked now: {self._service.rules.problem}.",
+                    retry_after_seconds=30,
                 )
             )
         try:

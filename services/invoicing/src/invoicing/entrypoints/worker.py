@@ -43,14 +43,12 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
     serve(worker.broker, GetInvoiceDocument, handlers.document, queue=CONTEXT)
     serve(worker.broker, GetInvoicePdf, handlers.pdf, queue=CONTEXT)
     worker.on_connected(service.blobs.attach)
-    validator = service.validator
-    if validator is not None:
 
-        async def warm_validation_workers(_js: object) -> None:
-            # Each worker process compiles the rules once; better now than on a first invoice.
-            await validator.start_workers()
+    async def load_rules(_js: object) -> None:
+        # Compiling takes seconds: in the background, so the service is ready meanwhile.
+        service.rules.start_loading()
 
-        worker.on_connected(warm_validation_workers)
+    worker.on_connected(load_rules)
 
     worker.consume(
         EventConsumer(
