@@ -1,34 +1,65 @@
-"""The notifications process: consumes identity's events, sends the mails they call for."""
+"""The notifications process: consumes the platform's events, decides and sends their mails,
+answers the audit queries, and publishes what it decided."""
 
 from __future__ import annotations
 
-from servicekit.consumer import EventConsumer
+import contextlib
+
+from contracts.commands.notifications import (
+    AnnounceProductNews,
+    ListMyNotifications,
+    SearchNotifications,
+)
+from nats.js import JetStreamContext
+from servicekit.rpc import serve
+from servicekit.streams import EVENTS_STREAM
 from servicekit.worker import ServiceWorker
 
 from notifications.bootstrap import Notifications, bootstrap
-from notifications.integration.inbound import apply_event
+from notifications.entrypoints.consumer import CONSUMER, SUBJECTS, MultiSubjectConsumer
+from notifications.entrypoints.queries import NotificationHandlers
+from notifications.integration.outbound import to_envelope
 
 CONTEXT = "notifications"
 
+# The first version followed identity's events only, under this name; its successor replays the
+# stream under CONSUMER (decisions are keyed by event and recipient, so nothing is sent twice).
+RETIRED_CONSUMERS = ("notifications-identity",)
+
 
 def build_worker(notifications: Notifications | None = None) -> ServiceWorker:
-    """Wire the identity-events consumer and the mail dispatcher onto a service worker."""
-    notifications = notifications or bootstrap()
-    worker = ServiceWorker(CONTEXT, notifications.settings)
-    consumer = EventConsumer(
-        durable="notifications-identity",
-        subject="events.identity.>",
-        database=notifications.database,
-        executor=notifications.executor,
-        effect=apply_event,
-        on_applied=notifications.dispatcher.wake,
-        ack_wait_seconds=notifications.settings.consumer_ack_wait_seconds,
+    """Wire the consumer, the mail dispatcher, the relay and the queries onto a worker."""
+    n = notifications or bootstrap()
+    worker = ServiceWorker(CONTEXT, n.settings)
+    saved = worker.publish_from(n.app, n.executor, to_envelope)
+    n.dispatcher.when_recorded(saved)
+
+    def applied() -> None:
+        n.dispatcher.wake()
+        saved()  # suppressed decisions are news for the bus too
+
+    consumer = MultiSubjectConsumer(
+        durable=CONSUMER,
+        subjects=SUBJECTS,
+        database=n.database,
+        executor=n.executor,
+        effect=n.inbound.apply,
+        on_applied=applied,
+        ack_wait_seconds=n.settings.consumer_ack_wait_seconds,
     )
     worker.consume(consumer)
-    worker.add_loop(notifications.dispatcher.run, notifications.dispatcher.stop)
+    worker.on_connected(n.dispatcher.bind_jetstream)
+    worker.on_connected(_forget_retired_consumers)
+    worker.add_loop(n.dispatcher.run, n.dispatcher.stop)
 
-    async def database_answers() -> bool:
-        return await notifications.executor.run(notifications.database.ping)
-
-    worker.add_check("database", database_answers)
+    handlers = NotificationHandlers(n.database, n.executor, n.announcements, saved)
+    serve(worker.broker, ListMyNotifications, handlers.mine, queue=CONTEXT)
+    serve(worker.broker, SearchNotifications, handlers.search, queue=CONTEXT)
+    serve(worker.broker, AnnounceProductNews, handlers.announce, queue=CONTEXT)
     return worker
+
+
+async def _forget_retired_consumers(js: JetStreamContext) -> None:
+    for name in RETIRED_CONSUMERS:
+        with contextlib.suppress(Exception):
+            await js.delete_consumer(EVENTS_STREAM, name)

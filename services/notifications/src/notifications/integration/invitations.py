@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from contracts.events.memberships import UserInvited
 
-INVITATION = "invitation"
+from notifications.domain.mail_kinds import INVITATION
+
+__all__ = ["INVITATION", "invitation_mail_context"]
 
 
 def invitation_mail_context(event: UserInvited) -> dict[str, str]:

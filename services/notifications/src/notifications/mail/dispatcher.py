@@ -1,82 +1,124 @@
 """Sends the mail outbox over SMTP, retrying with backoff until the server takes each mail.
 
-Exactly once, and where that cannot be promised: a mail row exists once per (event, recipient)
-because its primary key is derived from both, and the consumer writes it in the same transaction
-as the event's tracking record. Sending is the one step no transaction can cover: if the process
-dies after the SMTP server accepted a mail but before the row is marked sent, the mail goes out
-again after restart (at-least-once rather than risk losing a security mail). That window is a
-few milliseconds, and a resent mail carries the same Message-ID, so mail clients and the next
-hop can recognise the copy.
+Exactly once, and the one window that is left. The consumer decides each (event, recipient)
+mail once: its outbox row, keyed by the notification id, commits with the event's tracking
+record. Sending is the step no transaction can cover, so it is fenced on both sides:
+
+1. before: the sender claims the row (`sending`, with a lease) and commits, then talks SMTP;
+2. after: the server's 250 to the message is recorded as `sent`, with NotificationSent and the
+   audit entry, in one commit.
+
+A crash before the claim commits, or while the message is still being transferred (before the
+server's final 250), leaves nothing sent: the mail goes out once the lease is over. The window
+that remains is between the server's 250 and our commit of `sent` (one round trip and one
+commit, a few milliseconds): a crash exactly there sends the mail a second time after the lease.
+That copy carries the same Message-ID (derived from the notification id), so mail clients and
+servers that deduplicate by Message-ID show it once. We prefer that to the alternative (never
+resending a mail whose fate is unknown) because it could lose a password reset.
+
+A server that cannot be reached costs every due mail one try; their retries back off (1 s, 5 s,
+15 s, ... MAIL_RETRY_DELAYS). After the last one a mail is dead-lettered with the reason and
+NotificationFailed, and held: tried every MAIL_HELD_RETRY_SECONDS, and at once when a probe
+finds the server answering again, so nothing is lost. A mail the server refuses for good (5xx
+about its recipient or content) is dead-lettered and not tried again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime, timedelta
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiosmtplib
 import structlog
-from servicekit.database import Database
+from nats.js import JetStreamContext
+from servicekit import faults
 from servicekit.executor import StoreExecutor
-from servicekit.logs import CORRELATION_HEADER, correlation_scope
-from servicekit.sealing import open_sealed
-from sqlalchemy import select, update
+from servicekit.logs import correlation_scope
 
-from notifications.integration.inbound import ACCOUNT_EXISTS, EMAIL_VERIFICATION, PASSWORD_RESET
-from notifications.integration.invitations import INVITATION
-from notifications.mail.rendering import (
-    invitation_link,
-    local_datetime,
-    login_link,
-    render,
-    reset_link,
-    verification_link,
-)
+from notifications.application import NotificationsApplication
+from notifications.mail.compose import MailComposer
+from notifications.mail.dead_letters import publish_dead_letter
+from notifications.mail.outbox import Outbox
+from notifications.mail.smtp import SmtpServer, close, describe, refused_for_good
 from notifications.settings import NotificationsSettings
-from notifications.tables import outgoing_mails
 
 log = structlog.get_logger(__name__)
 
-RETRY_DELAYS = (1, 5, 15, 60, 300)
+# Crash points for the tests (servicekit.faults): claimed but not sent; sent but not recorded.
+BEFORE_SEND = "notifications.before_send"
+AFTER_SEND = "notifications.after_send"
+
+PASS_SIZE = 200
+
+
+def utc_now() -> datetime:
+    """The current moment, in UTC."""
+    return datetime.now(UTC)
 
 
 class MailDispatcher:
     """Sends due mails from the outbox; wakes when the consumer queues new ones."""
 
     def __init__(
-        self, settings: NotificationsSettings, database: Database, executor: StoreExecutor
+        self,
+        settings: NotificationsSettings,
+        app: NotificationsApplication,
+        database: Any,
+        executor: StoreExecutor,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._settings = settings
-        self._db = database
         self._executor = executor
+        self.composer = MailComposer(settings)
+        self.outbox = Outbox(
+            app,
+            database,
+            settings.retry_delays,
+            settings.mail_held_retry_seconds,
+            settings.lease_seconds,
+            self.composer.message_id,
+            clock,
+        )
+        self._server = SmtpServer(settings)
         self._wakeup = asyncio.Event()
         self._stopping = False
-        smtp = urlsplit(settings.smtp_url)
-        self._smtp_host = smtp.hostname or "127.0.0.1"
-        self._smtp_port = smtp.port or 25
-        self._smtp_user = smtp.username
-        self._smtp_password = smtp.password
-        self._smtp_tls = smtp.scheme == "smtps"
+        self._server_down = False
+        self._js: JetStreamContext | None = None
+        self._recorded: list[Callable[[], None]] = []
+
+    def bind_jetstream(self, js: JetStreamContext) -> None:
+        """Where dead letters go (the worker calls this once connected)."""
+        self._js = js
+
+    def when_recorded(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after mails were recorded sent or failed (to wake the relay)."""
+        self._recorded.append(listener)
 
     def wake(self) -> None:
         """New mails may be waiting."""
         self._wakeup.set()
 
     def stop(self) -> None:
-        """Finish the mail in hand, then return from `run`."""
+        """Finish the mails in hand, then return from `run`."""
         self._stopping = True
         self._wakeup.set()
 
     async def run(self) -> None:
         """Send until stopped."""
+        probe_due = 0.0
+        loop = asyncio.get_running_loop()
         while not self._stopping:
             try:
                 sent = await self.send_due()
+                await self.publish_dead_letters()
+                if self._server_down and loop.time() >= probe_due:
+                    probe_due = loop.time() + self._settings.mail_probe_seconds
+                    await self.probe()
             except Exception as error:
                 log.warning("mail pass failed; will retry", error=repr(error))
                 sent = 0
@@ -84,128 +126,129 @@ class MailDispatcher:
                 continue
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=1.0)
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_wait())
+
+    def _idle_wait(self) -> float:
+        if self._server_down:
+            return min(1.0, self._settings.mail_probe_seconds)
+        return 1.0
+
+    async def probe(self) -> bool:
+        """Whether the server is back; if so, every mail waiting for it is due now."""
+        if not await self._server.answers():
+            return False
+        self._server_down = False
+        woken = await self._executor.run(self.outbox.due_now)
+        log.info("mail server answers again; sending what waited", mails=woken)
+        return True
 
     async def send_due(self) -> int:
         """Send every mail whose time has come; return how many went out."""
-        rows = await self._executor.run_alone(self._due_mails)
-        sent = 0
-        # One SMTP connection for the whole pass: connecting and greeting cost more than a mail.
-        smtp: aiosmtplib.SMTP | None = None
-        for row in rows:
-            if self._stopping:
-                break
-            with correlation_scope(row["correlation_id"]):
-                try:
-                    smtp = smtp if smtp is not None and smtp.is_connected else await self._connect()
-                    await smtp.send_message(self._compose(row))
-                except Exception as error:
-                    await _close(smtp)
-                    smtp = None
-                    await self._executor.run(self._record_failure, row, repr(error))
-                    log.warning(
-                        "mail not sent; will retry", mail_id=row["mail_id"], error=repr(error)
-                    )
-                    continue
-                await self._executor.run(self._record_sent, row["mail_id"])
-                sent += 1
-                log.info("mail sent", mail_id=row["mail_id"], kind=row["kind"])
-        await _close(smtp)
+        rows = await self._executor.run_alone(self.outbox.due, PASS_SIZE)
+        if not rows:
+            return 0
+        waiting = deque(rows)
+        senders = min(self._settings.smtp_connections, len(rows))
+        sent = sum(await asyncio.gather(*(self._send_from(waiting) for _ in range(senders))))
+        if sent:
+            self._server_down = False
         return sent
 
-    def _due_mails(self) -> list[dict[str, Any]]:
-        with self._db.transaction(commit=False) as session:
-            result = session.execute(
-                select(outgoing_mails)
-                .where(
-                    outgoing_mails.c.status.in_(("pending", "retrying")),
-                    outgoing_mails.c.next_attempt_at <= datetime.now(UTC),
-                )
-                .order_by(outgoing_mails.c.created_at)
-                .limit(100)
-            )
-            return [dict(row._mapping) for row in result]
-
-    def _record_sent(self, mail_id: str) -> None:
-        with self._db.transaction() as session:
-            session.execute(
-                update(outgoing_mails)
-                .where(outgoing_mails.c.mail_id == mail_id)
-                .values(status="sent", sent_at=datetime.now(UTC), last_error=None)
-            )
-
-    def _record_failure(self, row: dict[str, Any], error: str) -> None:
-        attempts = int(row["attempts"]) + 1
-        delay = RETRY_DELAYS[min(attempts - 1, len(RETRY_DELAYS) - 1)]
-        with self._db.transaction() as session:
-            session.execute(
-                update(outgoing_mails)
-                .where(outgoing_mails.c.mail_id == row["mail_id"])
-                .values(
-                    status="retrying",
-                    attempts=attempts,
-                    last_error=error[:2000],
-                    next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
-                )
-            )
-
-    async def _connect(self) -> aiosmtplib.SMTP:
-        smtp = aiosmtplib.SMTP(
-            hostname=self._smtp_host,
-            port=self._smtp_port,
-            use_tls=self._smtp_tls,
-            timeout=self._settings.smtp_timeout_seconds,
-        )
-        await smtp.connect()
-        if self._smtp_user and self._smtp_password:
-            await smtp.login(self._smtp_user, self._smtp_password)
-        return smtp
-
-    def _context(self, kind: str, language: str, context: dict[str, Any]) -> dict[str, Any]:
-        base = self._settings.public_base_url
-        if "sealed_token" in context:
-            # The only moment the token exists in clear: while this mail is being written.
-            token = open_sealed(
-                self._settings.notifications_private_key, context.pop("sealed_token")
-            )
-            link = verification_link if kind == EMAIL_VERIFICATION else reset_link
-            if kind == INVITATION:
-                link = invitation_link
-            context["link"] = link(base, token)
-        if "expires_at" in context:
-            context["expires_at"] = local_datetime(
-                datetime.fromisoformat(context["expires_at"]), language
-            )
-        if kind in (ACCOUNT_EXISTS, PASSWORD_RESET):
-            context["login_link"] = login_link(base)
-            context["forgot_password_link"] = reset_link(base)
-        return context
-
-    def _compose(self, row: dict[str, Any]) -> EmailMessage:
-        context = self._context(row["kind"], row["language"], dict(row["context"]))
-        language = row["language"]
-        rendered = render(row["kind"], language, context)
-        message = EmailMessage()
-        message["From"] = self._settings.mail_from
-        message["To"] = row["recipient"]
-        message["Subject"] = rendered.subject
-        message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = f"<{row['mail_id']}@einvoice.localhost>"
-        message["Content-Language"] = language
-        if row["correlation_id"]:
-            message[CORRELATION_HEADER] = row["correlation_id"]
-        message["Auto-Submitted"] = "auto-generated"
-        # 8bit rather than quoted-printable, so the link reads in the raw message exactly as
-        # it is (quoted-printable would turn `token=` into `token=3D`).
-        message.set_content(rendered.text, cte="8bit")
-        message.add_alternative(rendered.html, subtype="html", cte="8bit")
-        return message
-
-
-async def _close(smtp: aiosmtplib.SMTP | None) -> None:
-    """Say goodbye if we can; a broken connection is simply dropped."""
-    if smtp is not None and smtp.is_connected:
+    async def _send_from(self, waiting: deque[dict[str, Any]]) -> int:
+        """One sender: its own SMTP connection, mails taken from the shared queue in turn."""
+        smtp: aiosmtplib.SMTP | None = None
+        sent = 0
         try:
-            await smtp.quit()
-        except Exception:
-            smtp.close()
+            while waiting and not self._stopping:
+                row = waiting.popleft()
+                with correlation_scope(row["correlation_id"]):
+                    message = await self._compose(row)
+                    if message is None:
+                        continue
+                    if smtp is None or not smtp.is_connected:
+                        smtp = await self._connect(row, waiting)
+                        if smtp is None:
+                            return sent
+                    outcome = await self._send_one(smtp, row, message)
+                    if outcome is None:
+                        await close(smtp)
+                        smtp = None
+                    sent += 1 if outcome else 0
+        finally:
+            await close(smtp)
+        return sent
+
+    async def _compose(self, row: dict[str, Any]) -> EmailMessage | None:
+        try:
+            return self.composer.compose(row)
+        except Exception as error:
+            # A template or a sealed token that cannot be read will not improve with time.
+            log.error("mail cannot be written", mail_id=row["mail_id"], error=repr(error))
+            await self._record_failure(row, f"cannot be written: {error!r}", permanent=True)
+            return None
+
+    async def _connect(
+        self, row: dict[str, Any], waiting: deque[dict[str, Any]]
+    ) -> aiosmtplib.SMTP | None:
+        try:
+            return await self._server.connect()
+        except Exception as error:
+            # The server is not there: this mail and every one still in the pass count a try.
+            failed = [row, *waiting]
+            waiting.clear()
+            self._server_down = True
+            reason = f"mail server unreachable: {describe(error)}"
+            log.warning("mail server unreachable; will retry", mails=len(failed), error=reason)
+            await self._executor.run(self.outbox.record_failures, failed, reason)
+            self._notify_recorded()
+            return None
+
+    async def _send_one(
+        self, smtp: aiosmtplib.SMTP, row: dict[str, Any], message: EmailMessage
+    ) -> bool | None:
+        """True: sent; False: not ours or refused; None: the connection broke (reconnect)."""
+        if not await self._executor.run(self.outbox.claim, row["mail_id"]):
+            return False  # another sender has it, or it went out meanwhile
+        faults.hit(BEFORE_SEND)
+        try:
+            await smtp.send_message(message)
+        except Exception as error:
+            permanent = refused_for_good(error)
+            log.warning(
+                "mail not sent",
+                mail_id=row["mail_id"],
+                permanent=permanent,
+                error=describe(error),
+            )
+            await self._record_failure(row, describe(error), permanent)
+            return False if permanent else None
+        faults.hit(AFTER_SEND)
+        await self._executor.run(self.outbox.record_sent, row)
+        self._notify_recorded()
+        log.info("mail sent", mail_id=row["mail_id"], kind=row["kind"])
+        return True
+
+    async def _record_failure(self, row: dict[str, Any], reason: str, permanent: bool) -> None:
+        await self._executor.run(self.outbox.record_failure, row, reason, permanent)
+        self._notify_recorded()
+
+    async def publish_dead_letters(self) -> int:
+        """Put every failed mail not yet on the dead-letter stream there."""
+        if self._js is None:
+            return 0
+        rows = await self._executor.run_alone(self.outbox.dead_letters_pending)
+        for row in rows:
+            await publish_dead_letter(self._js, row)
+            await self._executor.run(self.outbox.dead_lettered, row["mail_id"])
+            log.error(
+                "mail dead-lettered",
+                mail_id=row["mail_id"],
+                kind=row["kind"],
+                held=row["status"] != "failed",
+                reason=row["last_error"],
+            )
+        return len(rows)
+
+    def _notify_recorded(self) -> None:
+        for listener in self._recorded:
+            listener()

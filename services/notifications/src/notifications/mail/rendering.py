@@ -1,24 +1,36 @@
-"""Mails rendered from Jinja2 templates in the recipient's language (Dutch or English)."""
+"""Mails rendered from Jinja2 templates in the recipient's language (Dutch or English).
+
+Templates live in `templates/<kind>/<language>.{subject,txt,html}.j2`. Dates, moments and
+amounts go through Babel filters that know the mail's language: `{{ issue_date | day }}`,
+`{{ received_at | moment }}`, `{{ payable_amount | money(currency) }}`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.dates import format_datetime
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from babel.dates import format_date, format_datetime, get_timezone
+from babel.numbers import format_currency
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 TEMPLATES = Path(__file__).parent / "templates"
 TIMEZONE = "Europe/Amsterdam"
+LANGUAGES = ("nl", "en")
+_LOCALES = {"nl": "nl_NL", "en": "en"}
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
     undefined=StrictUndefined,
     keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 
@@ -33,12 +45,14 @@ class RenderedMail:
 
 def render(kind: str, language: str, context: dict[str, Any]) -> RenderedMail:
     """Render the mail `kind` in `language` (falls back to Dutch)."""
-    language = language if language in ("nl", "en") else "nl"
+    language = language if language in LANGUAGES else "nl"
+    values = {**context, "language": language}
 
     def part(name: str) -> str:
-        return _environment.get_template(f"{kind}/{language}.{name}.j2").render(**context)
+        return _environment.get_template(f"{kind}/{language}.{name}.j2").render(**values)
 
-    return RenderedMail(subject=part("subject").strip(), text=part("txt"), html=part("html"))
+    subject = " ".join(part("subject").split())
+    return RenderedMail(subject=subject, text=part("txt"), html=part("html"))
 
 
 def verification_link(public_base_url: str, token: str) -> str:
@@ -62,12 +76,77 @@ def login_link(public_base_url: str) -> str:
     return f"{public_base_url.rstrip('/')}/"
 
 
+def page_link(public_base_url: str, path: str) -> str:
+    """A page of the product below PUBLIC_BASE_URL."""
+    return f"{public_base_url.rstrip('/')}/{path.lstrip('/')}"
+
+
 def local_datetime(moment: datetime, language: str) -> str:
     """A moment as a person in the Netherlands reads it, in their language."""
-    return format_datetime(moment, format="long", tzinfo=_tz(), locale=language)
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return format_datetime(
+        aware, format="long", tzinfo=get_timezone(TIMEZONE), locale=_locale(language)
+    )
 
 
-def _tz() -> Any:
-    from babel.dates import get_timezone
+def local_moment(moment: datetime, language: str) -> str:
+    """A moment to the minute, in Dutch time: 28 november 2026 om 15:41."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(get_timezone(TIMEZONE))
+    at = "om" if language == "nl" else "at"
+    return f"{local_date(local.date(), language)} {at} {local:%H:%M}"
 
-    return get_timezone(TIMEZONE)
+
+def local_date(day: date, language: str) -> str:
+    """A calendar date in words: 13 november 2026, 13 November 2026."""
+    return format_date(day, format="long", locale=_locale(language))
+
+
+def amount(value: str | Decimal, currency: str, language: str) -> str:
+    """An amount with its currency as the reader writes it: € 1.234,56 or €1,234.56."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return f"{currency} {value}"
+    return format_currency(number, currency, locale=_locale(language))
+
+
+def _locale(language: str) -> str:
+    return _LOCALES.get(language, "nl_NL")
+
+
+@pass_context
+def _day_filter(context: Context, value: str | date | None) -> str:
+    if not value:
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return local_date(day, context.get("language", "nl"))
+
+
+@pass_context
+def _moment_filter(context: Context, value: str | datetime | None) -> str:
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return local_moment(moment, context.get("language", "nl"))
+
+
+@pass_context
+def _money_filter(context: Context, value: str | Decimal | None, currency: str | None) -> str:
+    if value is None or not currency:
+        return ""
+    return amount(value, currency, context.get("language", "nl"))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Plain text split at blank lines (for news written by operators)."""
+    return [
+        " ".join(block.split())
+        for block in text.replace("\r\n", "\n").split("\n\n")
+        if block.strip()
+    ]
+
+
+_environment.filters.update(
+    day=_day_filter, moment=_moment_filter, money=_money_filter, paragraphs=_paragraphs
+)

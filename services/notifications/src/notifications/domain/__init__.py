@@ -1,0 +1,1 @@
+"""The notifications domain: which mails exist, who wants which, and what became of each."""

@@ -1,0 +1,1 @@
+"""The notifications use cases: deciding, sending, reading the audit, announcing news."""
