@@ -22,6 +22,10 @@ from gateway.routes.invitation_page import InvitationPageController
 from gateway.routes.invitations import InvitationController
 from gateway.routes.invoices import InvoiceController, ValidationController
 from gateway.routes.me import MeController
+from gateway.routes.my_notifications import (
+    MyNotificationsController,
+    OperatorNotificationsController,
+)
 from gateway.routes.operations import OperationsController
 from gateway.routes.ops_organisations import OperatorOrganisationController
 from gateway.routes.organisations import OrganisationController, RegisterController
@@ -75,6 +79,8 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             OperatorOrganisationController,
             ValidationController,
             InvoiceController,
+            MyNotificationsController,
+            OperatorNotificationsController,
         ],
         dependencies={
             "bus": Provide(lambda: bus, sync_to_thread=False),
