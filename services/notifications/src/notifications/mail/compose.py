@@ -55,10 +55,10 @@ class MailComposer:
         message["Subject"] = rendered.subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = self.message_id(row["mail_id"])
-        message["Content-Language"] = language
         if row["correlation_id"]:
             message[CORRELATION_HEADER] = row["correlation_id"]
         message["X-Notification-Id"] = row["mail_id"]
+        message["X-Event-Id"] = row["event_id"]
         message["X-Notification-Kind"] = kind
         message["Auto-Submitted"] = "auto-generated"
         if kind not in SECURITY_KINDS:
@@ -67,6 +67,8 @@ class MailComposer:
         # it is (quoted-printable would turn `token=` into `token=3D`).
         message.set_content(rendered.text, cte="8bit")
         message.add_alternative(rendered.html, subtype="html", cte="8bit")
+        # After the parts: setting the content drops every Content-* header set before.
+        message["Content-Language"] = language
         return message
 
     def _context(self, kind: str, language: str, context: dict[str, Any]) -> dict[str, Any]:

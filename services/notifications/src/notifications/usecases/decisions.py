@@ -19,6 +19,7 @@ from uuid import UUID
 
 from contracts.envelope import Envelope
 from servicekit.domain import caused_by
+from servicekit.logs import current_correlation_id
 from sqlalchemy.orm import Session
 
 from notifications.application import NotificationsApplication
@@ -71,6 +72,9 @@ class Decisions:
     ) -> Decided:
         """Queue the mail for everyone who wants it; record why the others do not get it."""
         now = self._clock()
+        # An event without a correlation id (some producers' consumers do not pass theirs on)
+        # gets the one this service logs its handling under, so mail and logs still meet.
+        correlation_id = envelope.correlationid or current_correlation_id()
         queued = suppressed = already = 0
         decided: list[Notification] = []
         seen: set[str] = set()
@@ -94,7 +98,7 @@ class Decisions:
                     "language": recipient.language,
                     # A suppressed mail is never written: nothing of it needs keeping.
                     "context": {} if suppression else context,
-                    "correlation_id": envelope.correlationid,
+                    "correlation_id": correlation_id,
                     "status": "suppressed" if suppression else "pending",
                     "attempts": 0,
                     "next_attempt_at": now,
@@ -104,7 +108,7 @@ class Decisions:
             if not first_time:
                 already += 1
                 continue
-            with caused_by(envelope.correlationid):
+            with caused_by(correlation_id):
                 notification = Notification(
                     event_id=envelope.id,
                     recipient=recipient.email,
@@ -127,7 +131,7 @@ class Decisions:
                 about_notification(notification),
                 "suppressed",
                 now,
-                envelope.correlationid,
+                correlation_id,
                 reason=_reason(suppression.reason, suppression.preference),
             )
         if decided:
