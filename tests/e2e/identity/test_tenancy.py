@@ -64,6 +64,7 @@ OPERATOR_ONLY: dict[str, str] = {
 LISTS: dict[tuple[str, str], str] = {
     ("get", "/api/v1/users"): "the users of the caller's own environment only",
     ("get", "/api/v1/organisations"): "the organisations of the caller's own environment only",
+    ("get", "/api/v1/me/notifications"): "the decisions about the caller's own mails only",
 }
 # (method, path) -> the body field that names organisations, filled with the other tenant's.
 ORGANISATIONS_IN_BODY: dict[tuple[str, str], str] = {
