@@ -3,6 +3,7 @@
     python -m bench.identity [--users 8] [--login-concurrency 2] [--login-seconds 20]
                              [--argon2-seconds 10] [--rounds 4]
                              [--get-concurrency 8] [--get-seconds 12] [--profile SERVICE,...]
+                             [--only-me]
 
 In one run on this machine:
 
@@ -97,6 +98,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--argon2-seconds", type=float, default=10.0, help="all rounds together")
     parser.add_argument("--get-concurrency", type=int, default=8, help="GETs in flight")
     parser.add_argument("--get-seconds", type=float, default=12.0, help="per side, both halves")
+    parser.add_argument(
+        "--only-me",
+        action="store_true",
+        help="skip the argon2 reference and the logins: only bare Litestar against GET "
+        "/api/v1/me (for work on /me; the login target is not judged)",
+    )
     parser.add_argument(
         "--profile",
         type=lambda text: [name for name in text.split(",") if name],
@@ -458,6 +465,57 @@ def bare_litestar() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
             process.wait()
 
 
+async def login_rounds(
+    login: Request,
+    nats_url: str,
+    args: argparse.Namespace,
+    params: dict[str, int],
+    pids: dict[str, int],
+) -> dict[str, Any]:
+    """The argon2 reference and the logins, alternating in rounds; both figures."""
+    threads = args.login_concurrency
+    rounds = max(1, args.rounds)
+    ref_slice, login_slice = args.argon2_seconds / rounds, args.login_seconds / rounds
+    print(
+        f"Reference and logins in {rounds} rounds: argon2 verify with {threads} threads "
+        f"{ref_slice:.1f} s, then POST /api/v1/sessions with {args.login_concurrency} in "
+        f"flight {login_slice:.1f} s ...",
+        flush=True,
+    )
+    ref_slices: list[dict[str, Any]] = []
+    login_phase = Phase()
+    login_cpu: list[dict[str, Any]] = []
+    handlers_before = await handler_times(nats_url)
+    for _ in range(rounds):
+        ref_slices.append(
+            await asyncio.to_thread(measured_reference, params, threads, ref_slice, pids)
+        )
+        meter = CpuMeter(pids)
+        meter.start()
+        part = await closed_loop(login, args.login_concurrency, login_slice)
+        login_cpu.append(meter.stop())
+        login_phase.durations += part.durations
+        login_phase.statuses.update(part.statuses)
+        login_phase.seconds += part.seconds
+        login_phase.slices_per_second.append(part.ok / part.seconds)
+    handlers_after = await handler_times(nats_url)
+    logins = login_phase.as_dict(merge_cpu(login_cpu))
+    logins["slices_per_second"] = login_phase.slices_per_second
+    logins["identity_handler"] = handler_delta(handlers_before, handlers_after, LOGIN_SUBJECT)
+    # Sequential verifications: information only (how much the threads add).
+    sequential = await asyncio.to_thread(argon2_verifications, params, 1, 3.0)
+    return {
+        "reference": {
+            "argon2": params,
+            "threads": threads,
+            "slices": ref_slices,
+            "combined": combined(ref_slices),
+            "sequential_info": sequential,
+        },
+        "logins": logins,
+    }
+
+
 async def drive(
     system: System, args: argparse.Namespace, run_id: str, params: dict[str, int]
 ) -> dict[str, Any]:
@@ -489,37 +547,9 @@ async def drive(
             if status != 200:
                 raise RuntimeError(f"warm-up GET /api/v1/me answered {status}: {data[:300]!r}")
 
-        threads = args.login_concurrency
-        rounds = max(1, args.rounds)
-        ref_slice, login_slice = args.argon2_seconds / rounds, args.login_seconds / rounds
-        print(
-            f"Reference and logins in {rounds} rounds: argon2 verify with {threads} threads "
-            f"{ref_slice:.1f} s, then POST /api/v1/sessions with {args.login_concurrency} in "
-            f"flight {login_slice:.1f} s ...",
-            flush=True,
+        measured_logins = (
+            None if args.only_me else await login_rounds(login, stack.nats_url, args, params, pids)
         )
-        ref_slices: list[dict[str, Any]] = []
-        login_phase = Phase()
-        login_cpu: list[dict[str, Any]] = []
-        handlers_before = await handler_times(stack.nats_url)
-        for _ in range(rounds):
-            ref_slices.append(
-                await asyncio.to_thread(measured_reference, params, threads, ref_slice, pids)
-            )
-            meter = CpuMeter(pids)
-            meter.start()
-            part = await closed_loop(login, args.login_concurrency, login_slice)
-            login_cpu.append(meter.stop())
-            login_phase.durations += part.durations
-            login_phase.statuses.update(part.statuses)
-            login_phase.seconds += part.seconds
-            login_phase.slices_per_second.append(part.ok / part.seconds)
-        handlers_after = await handler_times(stack.nats_url)
-        logins = login_phase.as_dict(merge_cpu(login_cpu))
-        logins["slices_per_second"] = login_phase.slices_per_second
-        logins["identity_handler"] = handler_delta(handlers_before, handlers_after, LOGIN_SUBJECT)
-        # Sequential verifications: information only (how much the threads add).
-        sequential = await asyncio.to_thread(argon2_verifications, params, 1, 3.0)
 
         headers = {"Authorization": f"Bearer {tokens[-1]}"}
 
@@ -571,14 +601,8 @@ async def drive(
         await client.aclose()
     return {
         "setup": {"users": args.users, "seconds": setup_seconds},
-        "reference": {
-            "argon2": params,
-            "threads": threads,
-            "slices": ref_slices,
-            "combined": combined(ref_slices),
-            "sequential_info": sequential,
-        },
-        "logins": logins,
+        "reference": None if measured_logins is None else measured_logins["reference"],
+        "logins": None if measured_logins is None else measured_logins["logins"],
         "bare_litestar": {"halves": bare_halves, "merged": merged(bare_halves)},
         "me": {"halves": me_halves, "merged": merged(me_halves)},
         "bare_memory_mib": None if bare_memory is None else asdict(bare_memory),
@@ -590,40 +614,41 @@ async def drive(
 
 
 def targets(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The issue's two targets, judged against the references of this run."""
-    argon = record["reference"]["combined"]["per_second"]
+    """The issue's targets (the login one unless --only-me), judged against this run."""
+    judged: list[dict[str, Any]] = []
     logins = record["logins"]
+    if logins is not None:
+        argon = record["reference"]["combined"]["per_second"]
+        judged.append(
+            {
+                "target": f"logins/s >= {LOGIN_SHARE} x argon2 verify/s",
+                "wanted": f">= {LOGIN_SHARE * argon:.2f}/s",
+                "measured": f"{logins['per_second']:.2f}/s "
+                f"({logins['per_second'] / argon:.2f} x), {logins['errors']} errors",
+                "pass": logins["per_second"] >= LOGIN_SHARE * argon and logins["errors"] == 0,
+                "others_busy_cores": max(
+                    record["reference"]["combined"]["cpu"]["others_busy_cores"],
+                    logins["cpu"]["others_busy_cores"],
+                ),
+            }
+        )
     bare = record["bare_litestar"]["merged"]["per_second"]
     me = record["me"]["merged"]
-    noise = {
-        "logins": max(
-            record["reference"]["combined"]["cpu"]["others_busy_cores"],
-            logins["cpu"]["others_busy_cores"],
-        ),
-        "me": max(
-            half["cpu"]["others_busy_cores"]
-            for half in [*record["me"]["halves"], *record["bare_litestar"]["halves"]]
-        ),
-    }
-    judged = [
-        {
-            "target": f"logins/s >= {LOGIN_SHARE} x argon2 verify/s",
-            "wanted": f">= {LOGIN_SHARE * argon:.2f}/s",
-            "measured": f"{logins['per_second']:.2f}/s ({logins['per_second'] / argon:.2f} x), "
-            f"{logins['errors']} errors",
-            "pass": logins["per_second"] >= LOGIN_SHARE * argon and logins["errors"] == 0,
-        },
+    judged.append(
         {
             "target": f"GET /api/v1/me/s >= {ME_SHARE} x bare Litestar GET/s",
             "wanted": f">= {ME_SHARE * bare:.0f}/s",
             "measured": f"{me['per_second']:.0f}/s ({me['per_second'] / bare:.2f} x), "
             f"{me['errors']} errors",
             "pass": me["per_second"] >= ME_SHARE * bare and me["errors"] == 0,
-        },
-    ]
-    for target, key in zip(judged, ("logins", "me"), strict=True):
-        target["others_busy_cores"] = noise[key]
-        target["quiet"] = noise[key] <= NOISY_CORES
+            "others_busy_cores": max(
+                half["cpu"]["others_busy_cores"]
+                for half in [*record["me"]["halves"], *record["bare_litestar"]["halves"]]
+            ),
+        }
+    )
+    for target in judged:
+        target["quiet"] = target["others_busy_cores"] <= NOISY_CORES
     return judged
 
 
@@ -650,28 +675,17 @@ def _latency(figures: dict[str, Any]) -> str:
     )
 
 
-def print_report(record: dict[str, Any], path: Path) -> None:
-    """The whole report on stdout."""
+def _login_lines(record: dict[str, Any]) -> list[str]:
+    """The argon2 reference and the logins (absent with --only-me)."""
     ref = record["reference"]
-    params = ref["argon2"]
     logins = record["logins"]
+    if ref is None or logins is None:
+        return ["Reference and logins: skipped (--only-me)", ""]
+    params = ref["argon2"]
     handler = logins["identity_handler"]
     mean = "n/a" if handler["mean_ms"] is None else f"{handler['mean_ms']:.1f} ms"
     concurrency = record["args"]["login_concurrency"]
     lines = [
-        "",
-        "=" * 100,
-        f"bench/identity  {record['started']}  {record['machine']['cpus']} CPUs, "
-        f"Python {record['machine']['python']}, {record['database']}",
-        "=" * 100,
-        f"Code: commit {record['code']['commit']} + uncommitted changes in "
-        f"{record['code']['uncommitted_files']} entries of libs/ services/ "
-        f"(diff sha256 {record['code']['diff_sha256']})",
-        f"Other processes on the machine before the run: "
-        f"{record['others_busy_cores_before']:.2f} cores busy",
-        f"Setup: {record['setup']['users']} users signed up and verified in "
-        f"{record['setup']['seconds']:.1f} s (production argon2; one warm-up login each)",
-        "",
         f"Reference: argon2id PasswordHasher.verify (right password) with identity's defaults "
         f"t={params['time_cost']}, m={params['memory_cost_kib']} KiB, p={params['parallelism']}",
         f"  concurrency: {ref['threads']} threads = {concurrency} logins in flight. A login costs "
@@ -706,6 +720,27 @@ def print_report(record: dict[str, Any], path: Path) -> None:
         f"{handler['count']:.0f} handled; busy {handler['seconds'] / logins['seconds']:.2f})",
         *_cpu_lines(logins, "login"),
         "",
+    ]
+    return lines
+
+
+def print_report(record: dict[str, Any], path: Path) -> None:
+    """The whole report on stdout."""
+    lines = [
+        "",
+        "=" * 100,
+        f"bench/identity  {record['started']}  {record['machine']['cpus']} CPUs, "
+        f"Python {record['machine']['python']}, {record['database']}",
+        "=" * 100,
+        f"Code: commit {record['code']['commit']} + uncommitted changes in "
+        f"{record['code']['uncommitted_files']} entries of libs/ services/ "
+        f"(diff sha256 {record['code']['diff_sha256']})",
+        f"Other processes on the machine before the run: "
+        f"{record['others_busy_cores_before']:.2f} cores busy",
+        f"Setup: {record['setup']['users']} users signed up and verified in "
+        f"{record['setup']['seconds']:.1f} s (production argon2; one warm-up login each)",
+        "",
+        *_login_lines(record),
         f"GET: closed loop, {record['args']['get_concurrency']} in flight, same lean HTTP/1.1 "
         "client, alternating halves (bare, me, bare, me)",
     ]
@@ -719,8 +754,12 @@ def print_report(record: dict[str, Any], path: Path) -> None:
         )
         for i, half in enumerate(block["halves"], 1):
             extra = ""
-            if "identity_handler" in half and half["identity_handler"]["mean_ms"] is not None:
-                extra = f"; identity handler mean {half['identity_handler']['mean_ms']:.2f} ms"
+            if "identity_handler" in half:
+                # How often the gateway asked identity (its profile cache answers the rest).
+                asked = half["identity_handler"]
+                extra = f"; identity asked {asked['count']:.0f} times"
+                if asked["mean_ms"] is not None:
+                    extra += f", handler mean {asked['mean_ms']:.2f} ms"
             lines.append(f"    half {i}           {_latency(half['latency'])}{extra}")
             lines += _cpu_lines(half, "GET")
             server_ms = sum(

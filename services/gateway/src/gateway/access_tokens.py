@@ -3,12 +3,17 @@
 Refused: any algorithm but EdDSA (so `alg: none` and HS256 keyed with the public key get
 nowhere), a key we do not know, a wrong issuer or audience, an expired or not-yet-valid token,
 a token whose lifetime exceeds what the revocation list remembers, and missing claims.
+
+A token that passed is remembered (bounded, keyed by the whole token string) until it expires, so
+a client's next request skips the signature check; whether its session was revoked is still
+asked on every request (`auth.Authentication`). A token that failed is never remembered.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import time
 
 import jwt
 from contracts.commands.caller import Caller
@@ -19,6 +24,8 @@ ISSUER = "einvoice-identity"
 AUDIENCE = "einvoice-api"
 ALGORITHM = "EdDSA"
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "env", "sid", "role", "iat", "nbf", "exp", "jti"]
+VERIFIED_TOKENS_REMEMBERED = 10_000
+"""About 5 MB at most: every user signed in at once on one gateway, with room to spare."""
 
 
 class InvalidAccessToken(Exception):
@@ -30,11 +37,46 @@ def key_id(public_raw: bytes) -> str:
     return hashlib.sha256(public_raw).hexdigest()[:16]
 
 
+class VerifiedTokens:
+    """Tokens that passed every check, each with its caller, until the moment it expires."""
+
+    def __init__(self, capacity: int = VERIFIED_TOKENS_REMEMBERED) -> None:
+        self._capacity = capacity
+        self._entries: dict[str, tuple[Caller, float]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, token: str, now: float) -> Caller | None:
+        """The caller of a token verified before and usable at `now`; None otherwise."""
+        entry = self._entries.get(token)
+        if entry is None:
+            return None
+        if now < entry[1]:
+            return entry[0]
+        del self._entries[token]
+        return None
+
+    def remember(self, token: str, caller: Caller, usable_until: float, now: float) -> None:
+        """Keep a verified token; when full, the expired go, then the oldest."""
+        if token not in self._entries and len(self._entries) >= self._capacity:
+            for expired in [t for t, (_, until) in self._entries.items() if until <= now]:
+                del self._entries[expired]
+            # Make room for a tenth at once, so a full cache is not scanned on every insert.
+            while len(self._entries) >= self._capacity * 9 // 10:
+                del self._entries[next(iter(self._entries))]
+        self._entries[token] = (caller, usable_until)
+
+
 class AccessTokenVerifier:
     """Verifies identity's access tokens with its public key(s)."""
 
     def __init__(
-        self, public_keys: list[str], max_lifetime_seconds: int, leeway_seconds: int = 5
+        self,
+        public_keys: list[str],
+        max_lifetime_seconds: int,
+        leeway_seconds: int = 5,
+        remembered: VerifiedTokens | None = None,
     ) -> None:
         if not public_keys:
             raise ValueError("at least one public key is needed to check access tokens")
@@ -44,9 +86,22 @@ class AccessTokenVerifier:
             self._keys[key_id(raw)] = Ed25519PublicKey.from_public_bytes(raw)
         self._max_lifetime = max_lifetime_seconds
         self._leeway = leeway_seconds
+        self.remembered = VerifiedTokens() if remembered is None else remembered
 
     def verify(self, token: str) -> Caller:
         """The caller the token names; InvalidAccessToken when anything is off."""
+        # The clock PyJWT judges `exp` by.
+        now = time.time()
+        caller = self.remembered.get(token, now)
+        if caller is not None:
+            return caller
+        caller, expires = self._check(token)
+        # PyJWT refuses a token once `exp <= now - leeway`: remembered exactly as long as that.
+        self.remembered.remember(token, caller, expires + self._leeway, now)
+        return caller
+
+    def _check(self, token: str) -> tuple[Caller, int]:
+        """Every check on the token itself: its caller and its `exp`."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as error:
@@ -77,7 +132,7 @@ class AccessTokenVerifier:
         if int(claims["exp"]) - int(claims["iat"]) > self._max_lifetime:
             raise InvalidAccessToken("the access token lives longer than allowed")
         try:
-            return Caller(
+            caller = Caller(
                 user_id=claims["sub"],
                 environment_id=claims["env"],
                 session_id=claims["sid"],
@@ -85,3 +140,4 @@ class AccessTokenVerifier:
             )
         except ValidationError as error:
             raise InvalidAccessToken("the access token's claims are not valid") from error
+        return caller, int(claims["exp"])

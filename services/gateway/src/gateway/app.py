@@ -21,7 +21,7 @@ from gateway.routes.directory import DirectoryController
 from gateway.routes.invitation_page import InvitationPageController
 from gateway.routes.invitations import InvitationController
 from gateway.routes.invoices import InvoiceController, ValidationController
-from gateway.routes.me import MeController
+from gateway.routes.me import MeController, Profiles
 from gateway.routes.my_notifications import (
     MyNotificationsController,
     OperatorNotificationsController,
@@ -59,6 +59,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
     bus.when_connected(follow_revocations)
     directory = DirectoryMirror()
     bus.when_connected(directory.follow)
+    profiles = Profiles.following(bus, authentication)
     return Litestar(
         route_handlers=[
             RegistrationController,
@@ -87,6 +88,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "authentication": Provide(lambda: authentication, sync_to_thread=False),
             "directory": Provide(lambda: directory, sync_to_thread=False),
+            "profiles": Provide(lambda: profiles, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[correlation_and_metrics],

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import nats
 import structlog
 from contracts.commands.base import Command, Reply
 from nats.aio.client import Client
+from nats.errors import SlowConsumerError
 from servicekit.rpc import Refused, RpcClient, ServiceTimeout, ServiceUnavailable
 
 from gateway.problems import Problem
@@ -17,6 +18,19 @@ from gateway.problems import Problem
 log = structlog.get_logger(__name__)
 
 R = TypeVar("R", bound=Reply)
+
+
+class ConnectionWatcher(Protocol):
+    """Told when messages for the gateway's subscriptions may have gone unseen."""
+
+    def connection_lost(self) -> None:
+        """Disconnected (or closed): whatever is published now does not reach us."""
+
+    def connection_restored(self) -> None:
+        """Reconnected, and every subscription is registered with the server again."""
+
+    def messages_dropped(self, subject: str) -> None:
+        """NATS dropped messages for a subscription that did not keep up (slow consumer)."""
 
 
 class Bus:
@@ -29,10 +43,20 @@ class Bus:
         self._task: asyncio.Task[None] | None = None
         self._hooks: list[Callable[[Client], Coroutine[Any, Any, None]]] = []
         self._background: list[asyncio.Task[None]] = []
+        self._watchers: list[ConnectionWatcher] = []
+        self._answered: list[Callable[[Command, Reply], None]] = []
 
     def when_connected(self, hook: Callable[[Client], Coroutine[Any, Any, None]]) -> None:
         """Run `hook(connection)` in the background once connected, until the gateway stops."""
         self._hooks.append(hook)
+
+    def watch_connection(self, watcher: ConnectionWatcher) -> None:
+        """Tell `watcher` whenever messages may go unseen, and when they flow again."""
+        self._watchers.append(watcher)
+
+    def when_answered(self, listener: Callable[[Command, Reply], None]) -> None:
+        """Call `listener(command, reply)` after every command a service carried out."""
+        self._answered.append(listener)
 
     async def start(self) -> None:
         """Begin connecting; returns at once."""
@@ -50,6 +74,10 @@ class Bus:
                     reconnect_time_wait=1,
                     connect_timeout=2,
                     allow_reconnect=True,
+                    disconnected_cb=self._disconnected,
+                    reconnected_cb=self._reconnected,
+                    closed_cb=self._disconnected,
+                    error_cb=self._error,
                 )
                 log.info("connected to NATS", servers=self._servers)
                 connection = self._nc
@@ -59,6 +87,22 @@ class Bus:
                 log.warning("NATS not reachable yet; retrying", error=repr(error))
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
+
+    async def _disconnected(self) -> None:
+        for watcher in self._watchers:
+            watcher.connection_lost()
+
+    async def _reconnected(self) -> None:
+        # nats-py has re-sent every SUB and flushed (PING/PONG) before it calls this.
+        log.info("reconnected to NATS")
+        for watcher in self._watchers:
+            watcher.connection_restored()
+
+    async def _error(self, error: Exception) -> None:
+        if isinstance(error, SlowConsumerError):
+            for watcher in self._watchers:
+                watcher.messages_dropped(error.subject)
+        log.warning("NATS connection error", error=repr(error))
 
     async def stop(self) -> None:
         """Close the connection."""
@@ -86,7 +130,7 @@ class Bus:
     ) -> R:
         """Send a command; refusals and transport failures become Problems."""
         try:
-            return await RpcClient(self.client, self._timeout).call(command, result_model, timeout)
+            reply = await RpcClient(self.client, self._timeout).call(command, result_model, timeout)
         except Refused as refusal:
             raise Problem.from_reply(refusal.problem) from refusal
         except ServiceUnavailable as error:
@@ -98,6 +142,9 @@ class Bus:
                 "The service did not answer in time",
                 f"{error}. The request may still complete; retry safely or check its result.",
             ) from error
+        for listener in self._answered:
+            listener(command, reply)
+        return reply
 
     async def request_raw(self, subject: str, timeout: float = 1.0) -> bytes | None:
         """A query without a contract (readiness, metrics); None when nobody answers."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import Counter, Histogram
@@ -20,6 +21,10 @@ HTTP_LATENCY = Histogram(
 
 _HEADER = CORRELATION_HEADER.lower().encode()
 
+# The labelled children, found once per (method, route, status): `labels()` takes a lock and
+# checks its arguments on every call. Routes are templates, so the set stays small.
+_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
 
 def correlation_and_metrics(app: ASGIApp) -> ASGIApp:
     """ASGI middleware: bind the request's correlation id, echo it, and record the request."""
@@ -28,29 +33,41 @@ def correlation_and_metrics(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":  # type: ignore[comparison-overlap]
             await app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers", [])).get(_HEADER)
-        supplied = incoming.decode("latin-1")[:128] if incoming else None
+        supplied = None
+        for name, value in scope["headers"]:
+            if name == _HEADER:
+                supplied = value.decode("latin-1")[:128]
+                break
         started = time.perf_counter()
-        status = {"code": 500}
+        status = 500
         with correlation_scope(supplied) as correlation_id:
+            echoed = (_HEADER, correlation_id.encode())
 
             async def send_with_header(message: Message) -> None:
+                nonlocal status
                 if message["type"] == "http.response.start":
-                    status["code"] = message["status"]
-                    headers = list(message.get("headers", []))
-                    headers.append((_HEADER, correlation_id.encode()))
-                    message = {**message, "headers": headers}
+                    status = message["status"]
+                    message = {**message, "headers": [*message.get("headers", ()), echoed]}
                 await send(message)
 
             try:
                 await app(scope, receive, send_with_header)
             finally:
-                route = _route_of(scope)
-                method = str(scope.get("method", ""))
-                HTTP_REQUESTS.labels(method, route, str(status["code"])).inc()
-                HTTP_LATENCY.labels(method, route).observe(time.perf_counter() - started)
+                _record(str(scope.get("method", "")), _route_of(scope), status, started)
 
     return middleware
+
+
+def _record(method: str, route: str, status: int, started: float) -> None:
+    key = (method, route, str(status))
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (
+            HTTP_REQUESTS.labels(*key),
+            HTTP_LATENCY.labels(method, route),
+        )
+    children[0].inc()
+    children[1].observe(time.perf_counter() - started)
 
 
 def _route_of(scope: Scope) -> str:

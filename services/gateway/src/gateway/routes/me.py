@@ -1,20 +1,32 @@
-"""The signed-in user's own profile, e-mail preferences and receiving prompt (API.md, Identity)."""
+"""The signed-in user's own profile, e-mail preferences and receiving prompt (API.md, Identity).
+
+GET answers from the gateway's profile cache when it can (`gateway.profiles`); every write
+here refreshes it with the profile identity answers, so a client reads its own change back.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+from contracts.commands.base import Command
 from contracts.commands.caller import Caller
 from contracts.commands.my_account import ChangeEmailPreferences, ChangeProfile, SetReceivingPrompt
 from contracts.commands.profile import EmailPreferences, GetProfile, Profile
-from litestar import Controller, get, patch, put
+from litestar import Controller, MediaType, Request, Response, get, patch, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gateway.auth import BEARER_SECURITY, authenticated_caller
+from gateway.auth import (
+    BEARER_SECURITY,
+    Authentication,
+    authenticated_caller,
+    authorization_header,
+)
 from gateway.bus import Bus
 from gateway.content import JSON_BODY_LIMIT, require_json
+from gateway.profile_events import follow_identity_events
+from gateway.profiles import ProfileCache, encoded
 
 
 class ProfileChanges(BaseModel):
@@ -74,6 +86,43 @@ class ReceivingPromptChoice(BaseModel):
     _booleans = field_validator("*", mode="before")(_only_booleans)
 
 
+class Profiles:
+    """The signed-in users' profiles as the /me routes serve them: identity's answers,
+    remembered by the gateway for as long as they are known to be current."""
+
+    def __init__(self, authentication: Authentication, bus: Bus, cache: ProfileCache) -> None:
+        self.authentication = authentication
+        self.bus = bus
+        self.cache = cache
+
+    @classmethod
+    def following(cls, bus: Bus, authentication: Authentication) -> Profiles:
+        """With a cache kept true by identity's events on `bus` (app wiring)."""
+        cache = ProfileCache()
+        follow_identity_events(bus, cache)
+        return cls(authentication, bus, cache)
+
+    async def read(self, caller: Caller) -> bytes:
+        """The caller's profile as a JSON body: remembered, or asked of identity."""
+        cached = self.cache.get(caller.user_id)
+        if cached is not None:
+            return cached.body
+        ticket = self.cache.reading(caller.user_id)
+        profile = await self.bus.call(GetProfile(caller=caller), Profile)
+        kept = self.cache.keep_read(caller.user_id, ticket, profile)
+        return encoded(profile) if kept is None else kept.body
+
+    async def change(self, caller: Caller, command: Command) -> Profile:
+        """Send a change to identity; the profile it answers is what this gateway shows next."""
+        ticket = self.cache.writing(caller.user_id)
+        profile: Profile | None = None
+        try:
+            profile = await self.bus.call(command, Profile)
+        finally:
+            self.cache.keep_written(caller.user_id, ticket, profile)
+        return profile
+
+
 class MeController(Controller):
     """GET and PATCH /api/v1/me, PUT /api/v1/me/email-preferences and /receiving-prompt."""
 
@@ -90,9 +139,16 @@ class MeController(Controller):
         description="Name, phone, language, environment, roles, e-mail preferences and whether "
         "the receiving prompt is on.",
     )
-    async def profile(self, caller: NamedDependency[Caller], bus: NamedDependency[Bus]) -> Profile:
-        """Read from identity, the owner of the profile."""
-        return await bus.call(GetProfile(caller=caller), Profile)
+    async def profile(
+        self, request: Request[Any, Any, Any], profiles: NamedDependency[Profiles]
+    ) -> Response[Profile]:
+        """Identity's answer, from the cache while it is known to be current."""
+        # One dependency, no `caller`: each more would cost a task per request (Litestar
+        # resolves a level of several dependencies in a task group), on the busiest route.
+        caller = profiles.authentication.caller(authorization_header(request))
+        body = await profiles.read(caller)
+        # Already JSON: the body goes out as it is.
+        return Response(body, media_type=MediaType.JSON)  # type: ignore[arg-type]
 
     @patch(
         "/",
@@ -107,7 +163,7 @@ class MeController(Controller):
         self,
         data: JSONBody[ProfileChanges],
         caller: NamedDependency[Caller],
-        bus: NamedDependency[Bus],
+        profiles: NamedDependency[Profiles],
     ) -> Profile:
         """Ask identity to record the changes."""
         given = data.model_fields_set
@@ -118,7 +174,7 @@ class MeController(Controller):
             remove_phone="phone" in given and data.phone is None,
             language=data.language,
         )
-        return await bus.call(command, Profile)
+        return await profiles.change(caller, command)
 
     @put(
         "/email-preferences",
@@ -133,13 +189,12 @@ class MeController(Controller):
         self,
         data: JSONBody[EmailPreferenceChoices],
         caller: NamedDependency[Caller],
-        bus: NamedDependency[Bus],
+        profiles: NamedDependency[Profiles],
     ) -> Profile:
         """Ask identity to record the new set."""
         preferences = EmailPreferences(**data.model_dump())
-        return await bus.call(
-            ChangeEmailPreferences(caller=caller, preferences=preferences), Profile
-        )
+        command = ChangeEmailPreferences(caller=caller, preferences=preferences)
+        return await profiles.change(caller, command)
 
     @put(
         "/receiving-prompt",
@@ -154,7 +209,8 @@ class MeController(Controller):
         self,
         data: JSONBody[ReceivingPromptChoice],
         caller: NamedDependency[Caller],
-        bus: NamedDependency[Bus],
+        profiles: NamedDependency[Profiles],
     ) -> Profile:
         """Ask identity to record the choice."""
-        return await bus.call(SetReceivingPrompt(caller=caller, enabled=data.enabled), Profile)
+        command = SetReceivingPrompt(caller=caller, enabled=data.enabled)
+        return await profiles.change(caller, command)
