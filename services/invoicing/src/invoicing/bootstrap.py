@@ -16,7 +16,10 @@ from invoicing.blobs import Blobs
 from invoicing.settings import InvoicingSettings
 from invoicing.state.tables import create_state_tables
 from invoicing.usecases.invoices import Invoices
-from invoicing.validation import Validator, load_validator, rules_dir_from
+from invoicing.validation import rules_dir_from
+from invoicing.validation.intake import DEFAULT_MAX_BYTES
+from invoicing.validation.rules import RulesDirectory
+from invoicing.validation.workers import ValidationPool
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +35,7 @@ class Rules:
 
     def __init__(self, settings: InvoicingSettings) -> None:
         self._settings = settings
-        self._loaded: asyncio.Future[Validator | None] | None = None
+        self._loaded: asyncio.Future[ValidationPool | None] | None = None
         self.problem: str | None = None
 
     def start_loading(self) -> None:
@@ -54,8 +57,13 @@ class Rules:
             self._loaded.set_result(None)
             return
         try:
-            validator = await asyncio.to_thread(load_validator, rules_dir)
-            await validator.start_workers()
+            # Only the worker processes compile the rules: Saxon holds the GIL while it
+            # compiles, which here would stall this process's event loop for seconds.
+            RulesDirectory.check(rules_dir)
+            validator = ValidationPool(
+                rules_dir, workers=self._settings.validation_workers, max_bytes=DEFAULT_MAX_BYTES
+            )
+            await validator.start()
         except Exception as error:
             self.problem = f"the e-invoicing rules did not load: {error}"
             log.error("rules did not load", error=repr(error))
@@ -64,7 +72,7 @@ class Rules:
         log.info("rules loaded; validation workers warm", rules_dir=str(rules_dir))
         self._loaded.set_result(validator)
 
-    async def validator(self, patience: float) -> Validator | None:
+    async def validator(self, patience: float) -> ValidationPool | None:
         """The validator once loaded (waiting at most `patience` seconds); None without one."""
         if self._loaded is None:
             self.start_loading()

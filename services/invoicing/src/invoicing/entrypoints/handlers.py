@@ -115,7 +115,7 @@ class InvoicingHandlers:
                 )
             )
         try:
-            return await validator.validate_async(data)
+            return await validator.validate(data)
         except DocumentRefused as error:
             raise Refused(
                 ProblemType(
