@@ -17,7 +17,7 @@ from gateway.directory import DirectoryMirror
 from gateway.observability import correlation_and_metrics
 from gateway.problems import EXCEPTION_HANDLERS
 from gateway.revocations import RevokedSessions
-from gateway.routes.directory import DirectoryController
+from gateway.routes.directory import DirectoryController, asking
 from gateway.routes.invitation_page import InvitationPageController
 from gateway.routes.invitations import InvitationController
 from gateway.routes.invoices import InvoiceController, ValidationController
@@ -57,7 +57,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
         await authentication.revoked.follow(nc, settings.stream_replicas)
 
     bus.when_connected(follow_revocations)
-    directory = DirectoryMirror()
+    directory = DirectoryMirror(ask=asking(bus))
     bus.when_connected(directory.follow)
     profiles = Profiles.following(bus, authentication)
     return Litestar(

@@ -11,6 +11,7 @@ after receiving is switched off, the mirror may list it for the few milliseconds
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,12 +41,25 @@ class Listing:
     name: str
 
 
+Ask = Callable[[str], Awaitable[Listing | None]]
+"""Asks the organisation service's directory (the authority) about one participant id."""
+
+
 class DirectoryMirror:
     """Participant id -> listing, kept up to date from the organisation events."""
 
-    def __init__(self) -> None:
+    def __init__(self, ask: Ask | None = None) -> None:
         self._listed: dict[str, Listing] = {}
         self._caught_up = asyncio.Event()
+        self._ask = ask
+
+    async def lookup(self, participant_id: str) -> Listing | None:
+        """From the mirror once it caught up; from the organisation service otherwise."""
+        if self.caught_up:
+            listing = self._listed.get(participant_id)
+            if listing is not None:
+                return listing
+        return None if self._ask is None else await self._ask(participant_id)
 
     @property
     def caught_up(self) -> bool:

@@ -15,7 +15,7 @@ from litestar.params import Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.bus import Bus
-from gateway.directory import DirectoryMirror
+from gateway.directory import Ask, DirectoryMirror, Listing
 from gateway.problems import Problem
 
 SCHEMES = ("0106", "9944", "0190")
@@ -57,25 +57,35 @@ class DirectoryController(Controller):
     async def lookup(
         self,
         participant_id: Annotated[str, Parameter(max_length=100)],
-        bus: NamedDependency[Bus],
         directory: NamedDependency[DirectoryMirror],
     ) -> DirectoryEntry:
-        """From the gateway's mirror; the organisation service's table when it has nothing."""
+        """From the gateway's mirror; the organisation service's table when it has nothing.
+
+        One dependency only: Litestar resolves two or more in a task group per request."""
         scheme, _, value = participant_id.partition(":")
         if scheme not in SCHEMES or not value:
             raise _not_listed(participant_id)
-        listing = directory.get(participant_id) if directory.caught_up else None
-        if listing is not None:
-            return DirectoryEntry(
-                participant_id=participant_id,
-                name=listing.name,
-                receiving=True,
-                document_types=list(PEPPOL_DOCUMENT_TYPES),
-            )
-        found = await bus.call(LookupParticipant(participant_id=participant_id), Participant)
+        listing = await directory.lookup(participant_id)
+        if listing is None:
+            raise _not_listed(participant_id)
         return DirectoryEntry(
-            participant_id=found.participant_id,
-            name=found.name,
-            receiving=found.receiving,
-            document_types=found.document_types,
+            participant_id=participant_id,
+            name=listing.name,
+            receiving=True,
+            document_types=list(PEPPOL_DOCUMENT_TYPES),
         )
+
+
+def asking(bus: Bus) -> Ask:
+    """How the mirror asks the organisation service about a participant it does not list."""
+
+    async def ask(participant_id: str) -> Listing | None:
+        try:
+            found = await bus.call(LookupParticipant(participant_id=participant_id), Participant)
+        except Problem as problem:
+            if problem.status_code == 404:
+                return None
+            raise
+        return Listing(str(found.organisation_id), found.name)
+
+    return ask
