@@ -232,9 +232,12 @@ async def test_a_sender_that_died_after_the_server_took_the_mail_resends_it_with
     verification(service)
     mail = dict(row(service)._mapping)
     dispatcher = service.dispatcher
-    assert await service.executor.run(dispatcher.outbox.claim, mail["mail_id"])
+    assert await service.executor.run(dispatcher.outbox.claim, [mail["mail_id"]]) == {
+        mail["mail_id"]
+    }
     smtp = await dispatcher._server.connect()
-    await smtp.send_message(dispatcher.composer.compose(mail))
+    composed = dispatcher.composer.compose(mail)
+    await smtp.sendmail(composed.sender, [composed.recipient], composed.data)
     await smtp.quit()
     # ... and here the process died: the row stays `sending`, owned by nobody alive.
     assert await dispatcher.send_due() == 0, "not while the lease lasts"

@@ -12,6 +12,7 @@ from contracts.commands.notifications import (
     ProductNewsAnnouncement,
     SearchNotifications,
 )
+from servicekit.eventstore import SharedDatabase
 from servicekit.executor import StoreExecutor
 
 from notifications.usecases import audit
@@ -23,7 +24,7 @@ class NotificationHandlers:
 
     def __init__(
         self,
-        database: object,
+        database: SharedDatabase,
         executor: StoreExecutor,
         announcements: Announcements,
         saved: Callable[[], None],
@@ -48,5 +49,5 @@ class NotificationHandlers:
         return announced
 
     def _read(self, query_fn: Callable[..., NotificationPage], query: object) -> NotificationPage:
-        with self._db.transaction(commit=False) as session:  # type: ignore[attr-defined]
+        with self._db.transaction(commit=False) as session:
             return query_fn(session, query)

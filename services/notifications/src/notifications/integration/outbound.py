@@ -15,12 +15,14 @@ from contracts.events.notifications import (
 )
 from servicekit.relay import event_id
 
+from notifications.domain.decision import SENT, SUPPRESSED
+
 SOURCE = "/services/notifications"
 
 
-def _about(e: Any) -> dict[str, Any]:
-    return {
-        "notification_id": e.originator_id,
+def _recorded(e: Any) -> IntegrationEvent:
+    about = {
+        "notification_id": e.notification_id,
         "cause_event_id": e.event_id,
         "cause_event_type": e.event_type,
         "kind": e.kind,
@@ -29,33 +31,23 @@ def _about(e: Any) -> dict[str, Any]:
         "environment_id": e.environment_id,
         "organisation_id": e.organisation_id,
     }
-
-
-def _decided(e: Any) -> IntegrationEvent | None:
-    # A queued mail is not news yet: the bus hears of it when it is sent or fails.
-    if not e.suppressed_because:
-        return None
-    return NotificationSuppressed(
-        **_about(e),
-        reason=e.suppressed_because,
-        preference=e.preference,
-        suppressed_at=e.decided_at,
-    )
-
-
-def _sent(e: Any) -> IntegrationEvent:
-    return NotificationSent(
-        **_about(e), message_id=e.message_id, attempts=e.attempts, sent_at=e.sent_at
-    )
-
-
-def _failed(e: Any) -> IntegrationEvent:
+    if e.outcome == SENT:
+        return NotificationSent(
+            **about, message_id=e.message_id, attempts=e.attempts, sent_at=e.decided_at
+        )
+    if e.outcome == SUPPRESSED:
+        return NotificationSuppressed(
+            **about,
+            reason=e.reason.split(":", 1)[0],
+            preference=e.preference,
+            suppressed_at=e.decided_at,
+        )
     return NotificationFailed(
-        **_about(e),
+        **about,
         reason=e.reason,
         permanent=e.permanent,
         attempts=e.attempts,
-        failed_at=e.failed_at,
+        failed_at=e.decided_at,
     )
 
 
@@ -73,10 +65,8 @@ def _announced(e: Any) -> IntegrationEvent:
 
 
 # eventsourcing names the event classes after the @event methods' names.
-_PUBLIC: dict[str, Callable[[Any], IntegrationEvent | None]] = {
-    "Notification.Decided": _decided,
-    "Notification.Sent": _sent,
-    "Notification.Failed": _failed,
+_PUBLIC: dict[str, Callable[[Any], IntegrationEvent]] = {
+    "Decision.Recorded": _recorded,
     "ProductNews.Announced": _announced,
 }
 

@@ -1,6 +1,6 @@
 """The mail outbox's states, each change in one transaction with its events and audit entry.
 
-pending ──claim──► sending ──server took it──► sent                        (NotificationSent)
+pending ──claim──► sending ──server took it──► sent          (a "sent" Decision: NotificationSent)
                       │
                       ├─ failed try, retries left ──► retrying ──due──► sending ...
                       ├─ failed try, none left ──► held (NotificationFailed, dead-lettered;
@@ -23,19 +23,21 @@ from typing import Any
 
 import structlog
 from servicekit.domain import caused_by
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from notifications.application import NotificationsApplication
-from notifications.domain.errors import NotificationClosed
-from notifications.domain.notification import Notification
+from notifications.domain.decision import Decision
+from notifications.domain.notification import Mail
 from notifications.tables import outgoing_mails as mails
-from notifications.usecases.audit import record_decision
-from notifications.usecases.decisions import about_notification
+from notifications.usecases.audit import record_decision, record_decisions
 
 log = structlog.get_logger(__name__)
 
 WAITING = ("pending", "retrying", "held")
+# Everything a sender may take once its next attempt is due: a mail in `sending` is due when
+# the lease of the sender that claimed it is over.
+DUE = (*WAITING, "sending")
 
 
 class Outbox:
@@ -70,26 +72,8 @@ class Outbox:
         """Mails whose time has come, oldest first (and any whose sender's lease ran out)."""
         now = self._clock()
         with self._db.transaction(commit=False) as session:
-            rows = session.execute(
-                select(mails)
-                .where(
-                    or_(
-                        and_(mails.c.status.in_(WAITING), mails.c.next_attempt_at <= now),
-                        and_(mails.c.status == "sending", mails.c.lease_until < now),
-                    )
-                )
-                .order_by(mails.c.created_at)
-                .limit(limit)
-            ).all()
+            rows = session.execute(_DUE, {"now": now, "most": limit}).all()
         return [dict(row._mapping) for row in rows]
-
-    def waiting_for_server(self) -> int:
-        """How many mails wait for a retry (the server did not take them yet)."""
-        with self._db.transaction(commit=False) as session:
-            rows = session.execute(
-                select(mails.c.mail_id).where(mails.c.status.in_(("retrying", "held"))).limit(1)
-            ).all()
-        return len(rows)
 
     def dead_letters_pending(self, limit: int = 100) -> list[dict[str, Any]]:
         """Failed mails whose dead-letter message is not on the stream yet."""
@@ -101,48 +85,73 @@ class Outbox:
 
     # -- changing --------------------------------------------------------------------------
 
-    def claim(self, mail_id: str) -> bool:
-        """Own the mail for the lease; False when another sender has it or it is done."""
+    def claim(self, mail_ids: list[str]) -> set[str]:
+        """Own these mails for the lease; the ids of those that were free to take (not with
+        another sender, not sent meanwhile)."""
         now = self._clock()
         with self._db.transaction() as session:
-            result = session.execute(
+            lease_end = now + self._lease
+            claimed = session.execute(
                 update(mails)
                 .where(
-                    mails.c.mail_id == mail_id,
-                    or_(
-                        mails.c.status.in_(WAITING),
-                        and_(mails.c.status == "sending", mails.c.lease_until < now),
-                    ),
+                    mails.c.mail_id.in_(mail_ids),
+                    mails.c.status.in_(DUE),
+                    mails.c.next_attempt_at <= now,
                 )
-                .values(status="sending", lease_until=now + self._lease)
-            )
-            return bool(result.rowcount)
+                # A claimed mail is due again when its lease is over (its sender died).
+                .values(status="sending", lease_until=lease_end, next_attempt_at=lease_end)
+                .returning(mails.c.mail_id)
+            ).scalars()
+            return set(claimed)
 
-    def record_sent(self, row: dict[str, Any]) -> None:
-        """The server took the mail: sent, with its event and audit entry, in one commit."""
-        now = self._clock()
+    def release(self, mail_ids: list[str]) -> None:
+        """Give claimed mails back unsent: due again at once."""
         with self._db.transaction() as session:
-            attempts = self._attempts(session, row["mail_id"]) + 1
             session.execute(
                 update(mails)
-                .where(mails.c.mail_id == row["mail_id"])
-                .values(
-                    status="sent", sent_at=now, attempts=attempts, last_error=None, lease_until=None
-                )
+                .where(mails.c.mail_id.in_(mail_ids), mails.c.status == "sending")
+                .values(lease_until=self._clock(), next_attempt_at=self._clock())
             )
-            notification = self._notification(row)
-            if notification is None:
-                return
-            try:
-                with caused_by(row["correlation_id"]):
-                    notification.record_sent(self._message_id(row["mail_id"]), attempts, now)
-            except NotificationClosed:
+
+    def record_sent(self, rows: list[dict[str, Any]]) -> None:
+        """The server took these mails: each sent, with its decision and audit entry, in one
+        commit (mails sent while the previous commit was under way are recorded together)."""
+        now = self._clock()
+        with self._db.transaction() as session:
+            ours = set(
+                session.execute(_STILL_SENDING, {"the_mails": [r["mail_id"] for r in rows]})
+                .scalars()
+                .all()
+            )
+            if len(ours) < len(rows):
                 # Only when a lease ran out while its sender was still talking to the server.
-                log.warning("mail sent by two senders", mail_id=row["mail_id"])
+                late = [r["mail_id"] for r in rows if r["mail_id"] not in ours]
+                log.warning("mails sent by two senders", mail_ids=late)
+            # Only the sender that claimed a row changes it: its tries so far are the row's.
+            mine = [r for r in rows if r["mail_id"] in ours]
+            if not mine:
                 return
-            self._app.save(notification)
-            record_decision(
-                session, about_notification(notification), "sent", now, row["correlation_id"]
+            session.execute(
+                _MARK_SENT,
+                [
+                    {"the_mail": r["mail_id"], "the_time": now, "tries": int(r["attempts"]) + 1}
+                    for r in mine
+                ],
+            )
+            decisions = []
+            for row in mine:
+                with caused_by(row["correlation_id"]):
+                    decisions.append(
+                        Decision.sent(
+                            mail_of(row),
+                            self._message_id(row["mail_id"]),
+                            int(row["attempts"]) + 1,
+                            now,
+                        )
+                    )
+            self._app.save(*decisions)
+            record_decisions(
+                session, [(d, r["correlation_id"]) for d, r in zip(decisions, mine, strict=True)]
             )
 
     def record_failure(self, row: dict[str, Any], reason: str, permanent: bool) -> None:
@@ -209,31 +218,47 @@ class Outbox:
         attempts: int,
         now: datetime,
     ) -> None:
-        notification = self._notification(row)
-        if notification is None:
-            return
-        try:
-            with caused_by(row["correlation_id"]):
-                notification.record_failure(reason[:1000], permanent, attempts, now)
-        except NotificationClosed:
-            return
-        self._app.save(notification)
-        record_decision(
-            session,
-            about_notification(notification),
-            "failed",
-            now,
-            row["correlation_id"],
-            reason=reason[:1000],
-            permanent=permanent,
-        )
+        with caused_by(row["correlation_id"]):
+            decision = Decision.failed(mail_of(row), reason[:1000], permanent, attempts, now)
+        self._app.save(decision)
+        record_decision(session, decision, row["correlation_id"])
 
-    def _attempts(self, session: Session, mail_id: str) -> int:
-        value = session.execute(
-            select(mails.c.attempts).where(mails.c.mail_id == mail_id)
-        ).scalar_one_or_none()
-        return int(value or 0)
 
-    def _notification(self, row: dict[str, Any]) -> Notification | None:
-        # Mails queued by the first version of this service have no notification aggregate.
-        return self._app.notification(uuid.UUID(row["mail_id"]))
+_DUE = (
+    select(mails)
+    .where(mails.c.status.in_(DUE), mails.c.next_attempt_at <= bindparam("now"))
+    .order_by(mails.c.next_attempt_at)
+    .limit(bindparam("most"))
+)
+_STILL_SENDING = select(mails.c.mail_id).where(
+    mails.c.mail_id.in_(bindparam("the_mails", expanding=True)), mails.c.status == "sending"
+)
+_MARK_SENT = (
+    update(mails)
+    .where(mails.c.mail_id == bindparam("the_mail"), mails.c.status == "sending")
+    .values(
+        status="sent",
+        sent_at=bindparam("the_time"),
+        attempts=bindparam("tries"),
+        last_error=None,
+        lease_until=None,
+    )
+)
+
+
+def mail_of(row: dict[str, Any]) -> Mail:
+    """Which mail an outbox row is."""
+    return Mail(
+        notification_id=uuid.UUID(row["mail_id"]),
+        event_id=row["event_id"],
+        event_type=row.get("event_type") or "",
+        kind=row["kind"],
+        recipient=row["recipient"],
+        user_id=_uuid(row.get("user_id")),
+        environment_id=_uuid(row.get("environment_id")),
+        organisation_id=_uuid(row.get("organisation_id")),
+    )
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(value)

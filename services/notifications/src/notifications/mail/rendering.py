@@ -23,12 +23,15 @@ TEMPLATES = Path(__file__).parent / "templates"
 TIMEZONE = "Europe/Amsterdam"
 LANGUAGES = ("nl", "en")
 _LOCALES = {"nl": "nl_NL", "en": "en"}
+_AMSTERDAM = get_timezone(TIMEZONE)
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
     undefined=StrictUndefined,
     keep_trailing_newline=True,
+    # Templates ship with the code: no need to look at their files again for every mail.
+    auto_reload=False,
     trim_blocks=True,
     lstrip_blocks=True,
 )
@@ -84,15 +87,13 @@ def page_link(public_base_url: str, path: str) -> str:
 def local_datetime(moment: datetime, language: str) -> str:
     """A moment as a person in the Netherlands reads it, in their language."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return format_datetime(
-        aware, format="long", tzinfo=get_timezone(TIMEZONE), locale=_locale(language)
-    )
+    return format_datetime(aware, format="long", tzinfo=_AMSTERDAM, locale=_locale(language))
 
 
 def local_moment(moment: datetime, language: str) -> str:
     """A moment to the minute, in Dutch time: 28 november 2026 om 15:41."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    local = aware.astimezone(get_timezone(TIMEZONE))
+    local = aware.astimezone(_AMSTERDAM)
     at = "om" if language == "nl" else "at"
     return f"{local_date(local.date(), language)} {at} {local:%H:%M}"
 

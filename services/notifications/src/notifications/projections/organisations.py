@@ -17,7 +17,7 @@ from contracts.events.organisation import (
     ReceivingDisabled,
     ReceivingEnabled,
 )
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from notifications.projections.upsert import upsert
@@ -90,11 +90,14 @@ def _change(session: Session, organisation_id: Any, **changes: Any) -> None:
 def organisation_name(session: Session, organisation_id: Any) -> str | None:
     """The organisation's name, when known."""
     name: str | None = session.execute(
-        select(known_organisations.c.name).where(
-            known_organisations.c.organisation_id == str(organisation_id)
-        )
+        _NAME, {"the_organisation": str(organisation_id)}
     ).scalar_one_or_none()
     return name
+
+
+_NAME = select(known_organisations.c.name).where(
+    known_organisations.c.organisation_id == bindparam("the_organisation")
+)
 
 
 def invoice_facts(session: Session, invoice_id: Any) -> dict[str, str]:

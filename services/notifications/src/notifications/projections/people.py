@@ -22,7 +22,7 @@ from contracts.events.memberships import (
     UserMovedToEnvironment,
 )
 from contracts.events.my_account import EmailPreferencesChanged, ProfileChanged
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from notifications.domain.mail_kinds import DEFAULT_PREFERENCES, Recipient
@@ -138,23 +138,35 @@ def organisation_people(
 ) -> list[Recipient]:
     """Who may act for the organisation (its members, or only its admins), and the admins of
     its environment; each person once."""
+    query = _ORGANISATION_ADMINS if admins_only else _ORGANISATION_PEOPLE
+    rows = session.execute(
+        query, {"the_organisation": str(organisation_id), "the_environment": str(environment_id)}
+    ).all()
+    return [_recipient(row._mapping) for row in rows]
+
+
+def _people_of_organisation(admins_only: bool) -> Any:
     granted = select(memberships.c.user_id).where(
-        memberships.c.organisation_id == str(organisation_id)
+        memberships.c.organisation_id == bindparam("the_organisation")
     )
     if admins_only:
         granted = granted.where(memberships.c.role == "admin")
-    rows = session.execute(
+    return (
         select(known_users)
         .where(
             or_(
                 known_users.c.user_id.in_(granted),
-                (known_users.c.environment_id == str(environment_id))
+                (known_users.c.environment_id == bindparam("the_environment"))
                 & (known_users.c.environment_role == "admin"),
             )
         )
         .order_by(known_users.c.email)
-    ).all()
-    return [_recipient(row._mapping) for row in rows]
+    )
+
+
+# Built once: they run for every organisation mail.
+_ORGANISATION_PEOPLE = _people_of_organisation(admins_only=False)
+_ORGANISATION_ADMINS = _people_of_organisation(admins_only=True)
 
 
 def everyone(session: Session) -> Iterator[Recipient]:

@@ -7,7 +7,6 @@ did.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,44 +19,42 @@ from contracts.commands.notifications import (
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from notifications.projections.upsert import insert_once
+from notifications.domain.decision import Decision
 from notifications.tables import notification_audit as audit
 
+_RECORD = audit.insert()
 
-def record_decision(
-    session: Session,
-    about: dict[str, Any],
-    outcome: str,
-    at: datetime,
-    correlation_id: str | None,
-    reason: str | None = None,
-    permanent: bool | None = None,
-) -> None:
-    """Note one decision; `about` names the notification (id, event, kind, recipient, ...)."""
-    notification_id = str(about["notification_id"])
-    key = f"{outcome}:permanent" if permanent else outcome
-    insert_once(
-        session,
-        audit,
-        {
-            # One decision of each outcome per notification (a held mail may later be refused
-            # for good: a second failure), so the id can be derived too.
-            "decision_id": str(uuid.uuid5(uuid.UUID(notification_id), key)),
-            "notification_id": notification_id,
-            "outcome": outcome,
-            "kind": about["kind"],
-            "event_type": about["event_type"],
-            "event_id": str(about["event_id"]),
-            "recipient": about["recipient"],
-            "user_id": _text(about.get("user_id")),
-            "environment_id": _text(about.get("environment_id")),
-            "organisation_id": _text(about.get("organisation_id")),
-            "reason": reason,
-            "permanent": permanent,
-            "correlation_id": correlation_id,
-            "at": at,
-        },
+
+def record_decision(session: Session, decision: Decision, correlation_id: str | None) -> None:
+    """Note one decision, in the transaction that records it."""
+    record_decisions(session, [(decision, correlation_id)])
+
+
+def record_decisions(session: Session, decisions: list[tuple[Decision, str | None]]) -> None:
+    """Note decisions (with their correlation ids), in the transaction that records them."""
+    session.execute(
+        _RECORD, [_row(decision, correlation_id) for decision, correlation_id in decisions]
     )
+
+
+def _row(decision: Decision, correlation_id: str | None) -> dict[str, Any]:
+    mail = decision.mail
+    return {
+        "decision_id": str(decision.id),
+        "notification_id": str(mail.notification_id),
+        "outcome": decision.outcome,
+        "kind": mail.kind,
+        "event_type": mail.event_type,
+        "event_id": mail.event_id,
+        "recipient": mail.recipient,
+        "user_id": _text(mail.user_id),
+        "environment_id": _text(mail.environment_id),
+        "organisation_id": _text(mail.organisation_id),
+        "reason": decision.reason,
+        "permanent": decision.permanent,
+        "correlation_id": correlation_id,
+        "at": decision.decided_at,
+    }
 
 
 def my_notifications(session: Session, query: ListMyNotifications) -> NotificationPage:

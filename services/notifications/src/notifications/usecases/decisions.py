@@ -2,11 +2,11 @@
 transaction can cover.
 
 Runs inside the consumer's transaction. For every recipient it writes, together with the
-consumer's tracking record: the outbox row (keyed by the notification id, derived from event
-and address), the notification's `Decided` event and, when suppressed, the audit entry. A
-redelivered event is stopped by the tracking record; a replay of the stream under another
-consumer (or a second replica racing this one) is stopped by the outbox row's key, checked
-first, so nothing is decided, queued or published twice.
+consumer's tracking record, the outbox row (keyed by the notification id, derived from event
+and address): pending, or suppressed with its `Decision` and audit entry. A redelivered event
+is stopped by the tracking record; a replay of the stream under another consumer (or a second
+replica racing this one) is stopped by the outbox row's key, checked first, so nothing is
+decided, queued or published twice.
 """
 
 from __future__ import annotations
@@ -20,16 +20,21 @@ from uuid import UUID
 from contracts.envelope import Envelope
 from servicekit.domain import caused_by
 from servicekit.logs import current_correlation_id
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from notifications.application import NotificationsApplication
+from notifications.domain.decision import Decision
 from notifications.domain.mail_kinds import Recipient, suppression_for
-from notifications.domain.notification import Notification, notification_id
-from notifications.projections.upsert import insert_once
+from notifications.domain.notification import Mail, notification_id
 from notifications.tables import outgoing_mails
 from notifications.usecases.audit import record_decision
 
 Clock = Callable[[], datetime]
+
+# Built once: SQLAlchemy then compiles each once too (this runs for every recipient).
+_DECIDED = select(outgoing_mails.c.mail_id).where(outgoing_mails.c.mail_id == bindparam("the_mail"))
+_QUEUE = outgoing_mails.insert()
 
 
 def utc_now() -> datetime:
@@ -76,25 +81,39 @@ class Decisions:
         # gets the one this service logs its handling under, so mail and logs still meet.
         correlation_id = envelope.correlationid or current_correlation_id()
         queued = suppressed = already = 0
-        decided: list[Notification] = []
+        decisions: list[Decision] = []
         seen: set[str] = set()
         for recipient in recipients:
             address = recipient.email.lower()
             if address in seen:
                 continue
             seen.add(address)
+            mail = Mail(
+                notification_id=notification_id(envelope.id, recipient.email),
+                event_id=envelope.id,
+                event_type=envelope.type,
+                kind=request.kind,
+                recipient=recipient.email,
+                user_id=recipient.user_id,
+                environment_id=request.environment_id,
+                organisation_id=request.organisation_id,
+            )
             suppression = suppression_for(request.kind, recipient)
-            mail_id = notification_id(envelope.id, recipient.email)
             context = {"full_name": recipient.full_name, **request.context}
-            first_time = insert_once(
-                session,
-                outgoing_mails,
+            if session.execute(_DECIDED, {"the_mail": str(mail.notification_id)}).first():
+                already += 1
+                continue
+            session.execute(
+                _QUEUE,
                 {
-                    "mail_id": str(mail_id),
-                    "event_id": envelope.id,
-                    "event_type": envelope.type,
-                    "kind": request.kind,
-                    "recipient": recipient.email,
+                    "mail_id": str(mail.notification_id),
+                    "event_id": mail.event_id,
+                    "event_type": mail.event_type,
+                    "kind": mail.kind,
+                    "recipient": mail.recipient,
+                    "user_id": _text(mail.user_id),
+                    "environment_id": _text(mail.environment_id),
+                    "organisation_id": _text(mail.organisation_id),
                     "language": recipient.language,
                     # A suppressed mail is never written: nothing of it needs keeping.
                     "context": {} if suppression else context,
@@ -105,55 +124,30 @@ class Decisions:
                     "created_at": now,
                 },
             )
-            if not first_time:
-                already += 1
-                continue
-            with caused_by(correlation_id):
-                notification = Notification(
-                    event_id=envelope.id,
-                    recipient=recipient.email,
-                    event_type=envelope.type,
-                    kind=request.kind,
-                    user_id=recipient.user_id,
-                    environment_id=request.environment_id,
-                    organisation_id=request.organisation_id,
-                    suppressed_because=suppression.reason if suppression else None,
-                    preference=suppression.preference if suppression else None,
-                    decided_at=now,
-                )
-            decided.append(notification)
             if suppression is None:
+                # Queued: the outbox row is the decision; the bus hears when it is sent.
                 queued += 1
                 continue
             suppressed += 1
-            record_decision(
-                session,
-                about_notification(notification),
-                "suppressed",
-                now,
-                correlation_id,
-                reason=_reason(suppression.reason, suppression.preference),
-            )
-        if decided:
-            self._app.save(*decided)
+            with caused_by(correlation_id):
+                decision = Decision.suppressed(
+                    mail,
+                    _reason(suppression.reason, suppression.preference),
+                    suppression.preference,
+                    now,
+                )
+            decisions.append(decision)
+            record_decision(session, decision, correlation_id)
+        if decisions:
+            self._app.save(*decisions)
         return Decided(queued, suppressed, already)
-
-
-def about_notification(notification: Notification) -> dict[str, Any]:
-    """The fields that name a notification, for the audit."""
-    return {
-        "notification_id": notification.id,
-        "event_id": notification.event_id,
-        "event_type": notification.event_type,
-        "kind": notification.kind,
-        "recipient": notification.recipient,
-        "user_id": notification.user_id,
-        "environment_id": notification.environment_id,
-        "organisation_id": notification.organisation_id,
-    }
 
 
 def _reason(reason: str, preference: str | None) -> str:
     if reason == "preference-off":
         return f"preference-off: {preference}"
     return reason
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
