@@ -148,7 +148,8 @@ class Publisher:
             "events.invoicing.InvoiceReceived",
             envelope.to_json(),
             stream="EVENTS",
-            headers={"Nats-Msg-Id": envelope.id},
+            # As a relay publishes: the correlation id rides along as a header too.
+            headers={"Nats-Msg-Id": envelope.id, "X-Correlation-Id": envelope.correlationid or ""},
         )
 
 

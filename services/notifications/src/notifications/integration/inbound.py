@@ -28,6 +28,11 @@ class InboundEvents:
     def __init__(self, decisions: Decisions) -> None:
         self._decisions = decisions
 
+    def published_something(self) -> bool:
+        """Whether decisions were recorded since the last ask (the relay has work)."""
+        recorded, self._decisions.recorded = self._decisions.recorded, False
+        return recorded
+
     def apply(self, session: Session, envelope: Envelope, event: IntegrationEvent) -> None:
         """Apply one integration event; kinds that concern no mail only update the read model."""
         # The read model first: a preference changed by this event applies to it and to every

@@ -12,7 +12,6 @@ quoted-printable.
 from __future__ import annotations
 
 import quopri
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
@@ -91,7 +90,7 @@ class MailComposer:
             headers.append((CORRELATION_HEADER, row["correlation_id"]))
         if kind not in SECURITY_KINDS:
             headers.append(("List-Unsubscribe", f"<{context['preferences_link']}>"))
-        data = _message(headers, rendered.text, rendered.html)
+        data = _message(headers, rendered.text, rendered.html, f"=_{row['mail_id']}")
         return ComposedMail(self._sender, row["recipient"], message_id, data)
 
     def _context(self, kind: str, language: str, context: dict[str, Any]) -> dict[str, Any]:
@@ -121,8 +120,9 @@ class MailComposer:
         return context
 
 
-def _message(headers: list[tuple[str, str]], text: str, html: str) -> bytes:
-    boundary = f"=_{uuid.uuid4().hex}"
+def _message(headers: list[tuple[str, str]], text: str, html: str, boundary: str) -> bytes:
+    # The boundary is the mail's own id: no template writes it, and "=_" cannot start a line
+    # of quoted-printable.
     lines = [f"{name}: {_header_value(value)}" for name, value in headers]
     lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
     head = "\r\n".join(lines).encode("ascii")

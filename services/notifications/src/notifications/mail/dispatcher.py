@@ -57,6 +57,7 @@ PASS_SIZE = 200
 # exactly-once terms (a claimed mail that was not sent goes out after the lease); it only
 # delays such mails after a crash.
 CLAIM_CHUNK = 8
+DEAD_LETTER_CHECK_SECONDS = 30.0
 
 
 def utc_now() -> datetime:
@@ -94,6 +95,7 @@ class MailDispatcher:
         self._js: JetStreamContext | None = None
         self._recorded: list[Callable[[], None]] = []
         self._sent: list[dict[str, Any]] = []
+        self._dead_letters_due = True
         self._recording = False
 
     def bind_jetstream(self, js: JetStreamContext) -> None:
@@ -115,12 +117,16 @@ class MailDispatcher:
 
     async def run(self) -> None:
         """Send until stopped."""
-        probe_due = 0.0
+        probe_due = dead_letters_due = 0.0
         loop = asyncio.get_running_loop()
         while not self._stopping:
             try:
                 sent = await self.send_due()
-                await self.publish_dead_letters()
+                if self._dead_letters_due or loop.time() >= dead_letters_due:
+                    # After a give-up, and now and then (a NATS outage may have held some).
+                    dead_letters_due = loop.time() + DEAD_LETTER_CHECK_SECONDS
+                    self._dead_letters_due = False
+                    await self.publish_dead_letters()
                 if self._server_down and loop.time() >= probe_due:
                     probe_due = loop.time() + self._settings.mail_probe_seconds
                     await self.probe()
@@ -217,6 +223,7 @@ class MailDispatcher:
             reason = f"mail server unreachable: {describe(error)}"
             log.warning("mail server unreachable; will retry", mails=len(failed), error=reason)
             await self._executor.run(self.outbox.record_failures, failed, reason)
+            self._dead_letters_due = True
             self._notify_recorded()
             return None
 
@@ -259,6 +266,7 @@ class MailDispatcher:
 
     async def _record_failure(self, row: dict[str, Any], reason: str, permanent: bool) -> None:
         await self._executor.run(self.outbox.record_failure, row, reason, permanent)
+        self._dead_letters_due = True
         self._notify_recorded()
 
     async def publish_dead_letters(self) -> int:

@@ -67,6 +67,9 @@ class Decisions:
     def __init__(self, app: NotificationsApplication, clock: Clock = utc_now) -> None:
         self._app = app
         self._clock = clock
+        self.recorded = False
+        """Set when decisions were saved (something for the relay to publish); the worker
+        clears it."""
 
     def decide(
         self,
@@ -140,6 +143,7 @@ class Decisions:
             record_decision(session, decision, correlation_id)
         if decisions:
             self._app.save(*decisions)
+            self.recorded = True
         return Decided(queued, suppressed, already)
 
 
