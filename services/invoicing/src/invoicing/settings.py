@@ -24,6 +24,11 @@ class InvoicingSettings(CommonSettings):
         description="Worker processes that validate invoices (saxonche holds the GIL for a "
         "whole validation, so threads would not help)",
     )
+    validation_warm_start: bool = Field(
+        default=True,
+        description="Compile the rules in the validation workers right after start (true), or "
+        "on the first document (false: test stacks, where most never see one)",
+    )
 
     @property
     def database_url(self) -> str:

@@ -46,7 +46,8 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
 
     async def load_rules(_js: object) -> None:
         # Compiling takes seconds: in the background, so the service is ready meanwhile.
-        service.rules.start_loading()
+        if service.settings.validation_warm_start:
+            service.rules.start_loading()
 
     worker.on_connected(load_rules)
 
