@@ -8,7 +8,7 @@ the ids of the decisions about it (`notifications.domain.decision`).
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 NOTIFICATION_NAMESPACE = uuid.UUID("0b5c1d7e-3a44-5f61-8e2b-9c7d1a3f5e60")
@@ -34,4 +34,14 @@ class Mail:
 
     def fields(self) -> dict[str, Any]:
         """As keyword arguments."""
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies every value, and this runs for every mail.
+        return {
+            "notification_id": self.notification_id,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "kind": self.kind,
+            "recipient": self.recipient,
+            "user_id": self.user_id,
+            "environment_id": self.environment_id,
+            "organisation_id": self.organisation_id,
+        }

@@ -10,8 +10,9 @@ record. Sending is the step no transaction can cover, so it is fenced on both si
 
 A crash before the claim commits, or while the message is still being transferred (before the
 server's final 250), leaves nothing sent: the mail goes out once the lease is over. The window
-that remains is between the server's 250 and our commit of `sent` (one round trip and one
-commit, a few milliseconds): a crash exactly there sends the mail a second time after the lease.
+that remains is between the server's 250 and our commit of `sent` (recorded as soon as the
+store takes it, with whatever else was sent meanwhile: a few milliseconds): a crash exactly there
+sends the mail a second time after the lease.
 That copy carries the same Message-ID (derived from the notification id), so mail clients and
 servers that deduplicate by Message-ID show it once. We prefer that to the alternative (never
 resending a mail whose fate is unknown) because it could lose a password reset.
@@ -96,7 +97,7 @@ class MailDispatcher:
         self._recorded: list[Callable[[], None]] = []
         self._sent: list[dict[str, Any]] = []
         self._dead_letters_due = True
-        self._recording = False
+        self._recorder: asyncio.Task[None] | None = None
 
     def bind_jetstream(self, js: JetStreamContext) -> None:
         """Where dead letters go (the worker calls this once connected)."""
@@ -160,7 +161,10 @@ class MailDispatcher:
             return 0
         waiting = deque(rows)
         senders = min(self._settings.smtp_connections, len(rows))
-        sent = sum(await asyncio.gather(*(self._send_from(waiting) for _ in range(senders))))
+        try:
+            sent = sum(await asyncio.gather(*(self._send_from(waiting) for _ in range(senders))))
+        finally:
+            await self._all_recorded()
         if sent:
             self._server_down = False
         return sent
@@ -245,24 +249,35 @@ class MailDispatcher:
             await self._record_failure(row, describe(error), permanent)
             return False if permanent else None
         faults.hit(AFTER_SEND)
-        log.info("mail sent", mail_id=row["mail_id"], kind=row["kind"])
-        await self._record_sent(row)
+        # DEBUG: every mail sent is in the audit and on the bus (NotificationSent) already; a
+        # log line each cost a noticeable share of a mail's time under load.
+        log.debug("mail sent", mail_id=row["mail_id"], kind=row["kind"])
+        self._record_sent(row)
         return True
 
-    async def _record_sent(self, row: dict[str, Any]) -> None:
-        """Record the mail sent at once; mails other senders sent while a record was being
-        committed go into the next commit together (fewer, bigger writes; the same window)."""
+    def _record_sent(self, row: dict[str, Any]) -> None:
+        """Record the mail sent as soon as the store can take it, without holding its sender
+        up: mails sent while a record is being committed go into the next commit together
+        (fewer, bigger writes under load; alone, each is recorded at once)."""
         self._sent.append(row)
-        if self._recording:
-            return  # the sender committing now takes this one along before it stops
-        self._recording = True
-        try:
-            while self._sent:
-                batch, self._sent = self._sent, []
+        if self._recorder is None or self._recorder.done():
+            self._recorder = asyncio.create_task(self._record_all_sent())
+
+    async def _record_all_sent(self) -> None:
+        while self._sent:
+            batch, self._sent = self._sent, []
+            try:
                 await self._executor.run(self.outbox.record_sent, batch)
-                self._notify_recorded()
-        finally:
-            self._recording = False
+            except Exception as error:
+                # Sent but not recorded: they go out again after the lease (same Message-ID).
+                log.error("mails sent but not recorded", mails=len(batch), error=repr(error))
+                continue
+            self._notify_recorded()
+
+    async def _all_recorded(self) -> None:
+        """Wait until every mail sent so far is recorded."""
+        while self._recorder is not None and not self._recorder.done():
+            await self._recorder
 
     async def _record_failure(self, row: dict[str, Any], reason: str, permanent: bool) -> None:
         await self._executor.run(self.outbox.record_failure, row, reason, permanent)

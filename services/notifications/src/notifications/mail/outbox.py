@@ -118,41 +118,26 @@ class Outbox:
         commit (mails sent while the previous commit was under way are recorded together)."""
         now = self._clock()
         with self._db.transaction() as session:
-            ours = set(
-                session.execute(_STILL_SENDING, {"the_mails": [r["mail_id"] for r in rows]})
-                .scalars()
-                .all()
+            tries = dict(
+                session.execute(
+                    _MARK_SENT, {"the_mails": [r["mail_id"] for r in rows], "the_time": now}
+                ).all()
             )
-            if len(ours) < len(rows):
+            if len(tries) < len(rows):
                 # Only when a lease ran out while its sender was still talking to the server.
-                late = [r["mail_id"] for r in rows if r["mail_id"] not in ours]
+                late = [r["mail_id"] for r in rows if r["mail_id"] not in tries]
                 log.warning("mails sent by two senders", mail_ids=late)
-            # Only the sender that claimed a row changes it: its tries so far are the row's.
-            mine = [r for r in rows if r["mail_id"] in ours]
-            if not mine:
-                return
-            session.execute(
-                _MARK_SENT,
-                [
-                    {"the_mail": r["mail_id"], "the_time": now, "tries": int(r["attempts"]) + 1}
-                    for r in mine
-                ],
-            )
-            decisions = []
-            for row in mine:
+            decisions: list[tuple[Decision, str | None]] = []
+            for row in rows:
+                if row["mail_id"] not in tries:
+                    continue
+                message_id = self._message_id(row["mail_id"])
                 with caused_by(row["correlation_id"]):
-                    decisions.append(
-                        Decision.sent(
-                            mail_of(row),
-                            self._message_id(row["mail_id"]),
-                            int(row["attempts"]) + 1,
-                            now,
-                        )
-                    )
-            self._app.save(*decisions)
-            record_decisions(
-                session, [(d, r["correlation_id"]) for d, r in zip(decisions, mine, strict=True)]
-            )
+                    decision = Decision.sent(mail_of(row), message_id, tries[row["mail_id"]], now)
+                decisions.append((decision, row["correlation_id"]))
+            if decisions:
+                self._app.save(*(decision for decision, _ in decisions))
+                record_decisions(session, decisions)
 
     def record_failure(self, row: dict[str, Any], reason: str, permanent: bool) -> None:
         """A try failed: retry later, hold it after the last retry, or give up for good."""
@@ -230,19 +215,19 @@ _DUE = (
     .order_by(mails.c.next_attempt_at)
     .limit(bindparam("most"))
 )
-_STILL_SENDING = select(mails.c.mail_id).where(
-    mails.c.mail_id.in_(bindparam("the_mails", expanding=True)), mails.c.status == "sending"
-)
+# Only the sender that claimed a row marks it sent (status still `sending`); its tries are
+# the row's tries and this one.
 _MARK_SENT = (
     update(mails)
-    .where(mails.c.mail_id == bindparam("the_mail"), mails.c.status == "sending")
+    .where(mails.c.mail_id.in_(bindparam("the_mails", expanding=True)), mails.c.status == "sending")
     .values(
         status="sent",
         sent_at=bindparam("the_time"),
-        attempts=bindparam("tries"),
+        attempts=mails.c.attempts + 1,
         last_error=None,
         lease_until=None,
     )
+    .returning(mails.c.mail_id, mails.c.attempts)
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -98,11 +99,13 @@ def local_moment(moment: datetime, language: str) -> str:
     return f"{local_date(local.date(), language)} {at} {local:%H:%M}"
 
 
+@lru_cache(maxsize=4096)
 def local_date(day: date, language: str) -> str:
     """A calendar date in words: 13 november 2026, 13 November 2026."""
     return format_date(day, format="long", locale=_locale(language))
 
 
+@lru_cache(maxsize=4096)
 def amount(value: str | Decimal, currency: str, language: str) -> str:
     """An amount with its currency as the reader writes it: € 1.234,56 or €1,234.56."""
     try:
