@@ -110,9 +110,14 @@ def person(
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> World:
+def world(tmp_path: Path, database_url: str) -> World:
+    """The same scenarios on SQLite and on PostgreSQL (skipped, saying why, without one)."""
     service = bootstrap(
-        NotificationsSettings(var_dir=tmp_path, notifications_private_key=new_private_key())
+        NotificationsSettings(
+            var_dir=tmp_path,
+            notifications_private_key=new_private_key(),
+            notifications_database_url=database_url,
+        )
     )
     w = World(service, uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
     for event in [

@@ -76,9 +76,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def service(tmp_path: Path, port: int, clock: Clock) -> Notifications:
+def service(tmp_path: Path, port: int, clock: Clock, database_url: str) -> Notifications:
     settings = NotificationsSettings(
         var_dir=tmp_path,
+        notifications_database_url=database_url,
         notifications_private_key=new_private_key(),
         smtp_url=f"smtp://127.0.0.1:{port}",
         smtp_timeout_seconds=2,

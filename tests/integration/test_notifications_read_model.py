@@ -37,9 +37,13 @@ NOW = datetime.now(UTC)
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Notifications:
+def service(tmp_path: Path, database_url: str) -> Notifications:
     return bootstrap(
-        NotificationsSettings(var_dir=tmp_path, notifications_private_key=new_private_key())
+        NotificationsSettings(
+            var_dir=tmp_path,
+            notifications_private_key=new_private_key(),
+            notifications_database_url=database_url,
+        )
     )
 
 

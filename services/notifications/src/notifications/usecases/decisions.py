@@ -20,7 +20,7 @@ from uuid import UUID
 from contracts.envelope import Envelope
 from servicekit.domain import caused_by
 from servicekit.logs import current_correlation_id
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from notifications.application import NotificationsApplication
@@ -32,9 +32,34 @@ from notifications.usecases.audit import record_decision
 
 Clock = Callable[[], datetime]
 
-# Built once: SQLAlchemy then compiles each once too (this runs for every recipient).
-_DECIDED = select(outgoing_mails.c.mail_id).where(outgoing_mails.c.mail_id == bindparam("the_mail"))
-_QUEUE = outgoing_mails.insert()
+_QUEUED_COLUMNS = [
+    outgoing_mails.c[name]
+    for name in (
+        "mail_id",
+        "event_id",
+        "event_type",
+        "kind",
+        "recipient",
+        "user_id",
+        "environment_id",
+        "organisation_id",
+        "language",
+        "context",
+        "correlation_id",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    )
+]
+# One statement, built and compiled once (it runs for every recipient): the outbox row, unless
+# one with its key exists (a replay, a racing replica); its row count says which.
+_QUEUE_UNLESS_DECIDED = outgoing_mails.insert().from_select(
+    _QUEUED_COLUMNS,
+    select(*(bindparam(f"new_{c.name}", type_=c.type) for c in _QUEUED_COLUMNS)).where(
+        ~exists().where(outgoing_mails.c.mail_id == bindparam("new_mail_id"))
+    ),
+)
 
 
 def utc_now() -> datetime:
@@ -103,30 +128,33 @@ class Decisions:
             )
             suppression = suppression_for(request.kind, recipient)
             context = {"full_name": recipient.full_name, **request.context}
-            if session.execute(_DECIDED, {"the_mail": str(mail.notification_id)}).first():
-                already += 1
-                continue
-            session.execute(
-                _QUEUE,
+            queued_now = session.execute(
+                _QUEUE_UNLESS_DECIDED,
                 {
-                    "mail_id": str(mail.notification_id),
-                    "event_id": mail.event_id,
-                    "event_type": mail.event_type,
-                    "kind": mail.kind,
-                    "recipient": mail.recipient,
-                    "user_id": _text(mail.user_id),
-                    "environment_id": _text(mail.environment_id),
-                    "organisation_id": _text(mail.organisation_id),
-                    "language": recipient.language,
-                    # A suppressed mail is never written: nothing of it needs keeping.
-                    "context": {} if suppression else context,
-                    "correlation_id": correlation_id,
-                    "status": "suppressed" if suppression else "pending",
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "created_at": now,
+                    f"new_{name}": value
+                    for name, value in {
+                        "mail_id": str(mail.notification_id),
+                        "event_id": mail.event_id,
+                        "event_type": mail.event_type,
+                        "kind": mail.kind,
+                        "recipient": mail.recipient,
+                        "user_id": _text(mail.user_id),
+                        "environment_id": _text(mail.environment_id),
+                        "organisation_id": _text(mail.organisation_id),
+                        "language": recipient.language,
+                        # A suppressed mail is never written: nothing of it needs keeping.
+                        "context": {} if suppression else context,
+                        "correlation_id": correlation_id,
+                        "status": "suppressed" if suppression else "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    }.items()
                 },
             )
+            if not queued_now.rowcount:  # type: ignore[attr-defined]
+                already += 1
+                continue
             if suppression is None:
                 # Queued: the outbox row is the decision; the bus hears when it is sent.
                 queued += 1
