@@ -53,12 +53,17 @@ _QUEUED_COLUMNS = [
     )
 ]
 # One statement, built and compiled once (it runs for every recipient): the outbox row, unless
-# one with its key exists (a replay, a racing replica); its row count says which.
-_QUEUE_UNLESS_DECIDED = outgoing_mails.insert().from_select(
-    _QUEUED_COLUMNS,
-    select(*(bindparam(f"new_{c.name}", type_=c.type) for c in _QUEUED_COLUMNS)).where(
-        ~exists().where(outgoing_mails.c.mail_id == bindparam("new_mail_id"))
-    ),
+# one with its key exists (a replay, a racing replica); what it returns says which (a row count
+# is not reported by every driver for INSERT ... SELECT).
+_QUEUE_UNLESS_DECIDED = (
+    outgoing_mails.insert()
+    .from_select(
+        _QUEUED_COLUMNS,
+        select(*(bindparam(f"new_{c.name}", type_=c.type) for c in _QUEUED_COLUMNS)).where(
+            ~exists().where(outgoing_mails.c.mail_id == bindparam("new_mail_id"))
+        ),
+    )
+    .returning(outgoing_mails.c.mail_id)
 )
 
 
@@ -152,7 +157,7 @@ class Decisions:
                     }.items()
                 },
             )
-            if not queued_now.rowcount:  # type: ignore[attr-defined]
+            if queued_now.first() is None:
                 already += 1
                 continue
             if suppression is None:
