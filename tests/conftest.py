@@ -14,6 +14,9 @@ from devstack.ports import free_port
 from nacl.signing import SigningKey
 from servicekit.sealing import new_private_key, public_key_of
 
+# Page tests: `browser` and `page` (headless Chromium), see tests/browser.py.
+pytest_plugins = ["tests.browser"]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
