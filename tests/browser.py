@@ -4,9 +4,13 @@ Playwright's own browser download is not used (it comes from outside the package
 the machine's Chromium is started with the flags DEVELOPERS.md names. Without a Chromium the
 page tests skip, saying why, unless REQUIRE_BROWSER is set (CI installs Chromium and sets it).
 
-Use the `browser` fixture (one Chromium per test session) and `page` (a new context per test);
+Use the `browser` fixture (one Chromium per test module) and `page` (a new context per test);
 `screenshot(page, name)` keeps a PNG under test-artifacts/screenshots/ and `assert_accessible`
 runs axe-core on the page and fails on serious or critical violations.
+
+Playwright's sync API keeps an event loop running in the main thread while it is open: the
+browser lives for one module only, so async tests elsewhere are not disturbed, and code inside
+a page test must not call `asyncio.run` (use the sync helpers, or a thread).
 """
 
 from __future__ import annotations
@@ -49,9 +53,9 @@ def _skip_without_browser() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium for the tests of one module."""
     path = _skip_without_browser()
     from playwright.sync_api import sync_playwright
 

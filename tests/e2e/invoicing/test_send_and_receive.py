@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import io
 import time
 import uuid
 
+import nats
 import pypdf
+from contracts.commands.invoicing import INLINE_DOCUMENT_BYTES
 from devstack.stack import Stack
+from invoicing.validation.samples import invoice_with_lines
+from nats.js.errors import NotFoundError
 
 from tests.e2e.invoicing.conftest import Party, an_active_organisation
 from tests.e2e.invoicing.documents import a_number, invoice, without_currency
@@ -305,3 +311,46 @@ def test_pdf_options_decide_whether_there_is_a_pdf(system: Stack, receiver: Part
             api(system, party.person, "GET", f"{path}/invoices/{invoice_id}/pdf").status_code == 200
         )
     )
+
+
+def _uploads_holding(system: Stack, digest: str) -> bool:
+    """Whether the upload bucket holds an object of this SHA-256."""
+
+    async def look() -> bool:
+        nc = await nats.connect(system.nats_url)
+        try:
+            store = await nc.jetstream().object_store("invoice_uploads")
+            try:
+                await store.get_info(digest)
+            except NotFoundError:
+                return False
+            return True
+        finally:
+            await nc.close()
+
+    return asyncio.run(look())
+
+
+def test_a_small_invoice_travels_inline_and_a_large_one_through_the_blob_store(
+    system: Stack, sender: Party, receiver: Party
+) -> None:
+    small = invoice(sender.participant, receiver.participant)
+    large_number = a_number("BIG")
+    large = invoice_with_lines(invoice(sender.participant, receiver.participant, large_number), 600)
+    assert len(small) < INLINE_DOCUMENT_BYTES < len(large) < 10 * 1024 * 1024
+    for document in (small, large):
+        answer = submit(system, sender, document)
+        assert answer.status_code == 202, answer.text
+        invoice_id = answer.json()["id"]
+        assert eventually(lambda: detail(system, sender, invoice_id)["status"] == "delivered")
+        ubl = api(
+            system,
+            sender.person,
+            "GET",
+            f"/api/v1/organisations/{sender.id}/invoices/{invoice_id}/ubl",
+        )
+        assert ubl.status_code == 200 and ubl.content == document
+    assert not _uploads_holding(system, hashlib.sha256(small).hexdigest())
+    assert _uploads_holding(system, hashlib.sha256(large).hexdigest())
+    checked = api(system, sender.person, "POST", "/api/v1/validations", content=large, headers=XML)
+    assert checked.status_code == 200 and checked.json()["valid"] is True, checked.text

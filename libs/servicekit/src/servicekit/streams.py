@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+import weakref
+
 from nats.js import JetStreamContext
 from nats.js.api import (
     DiscardPolicy,
@@ -145,14 +148,29 @@ def object_store_configs(replicas: int = 1) -> list[ObjectStoreConfig]:
     ]
 
 
+# Handles per JetStream context: nats-py's `js.object_store()` asks the server for the stream's
+# info on every call, a round trip per blob read or write. A handle is kept for a short while,
+# so a bucket deleted behind our back is found (and made again) within that time.
+HANDLE_SECONDS = 30.0
+_handles: weakref.WeakKeyDictionary[JetStreamContext, dict[str, tuple[float, ObjectStore]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 async def object_store(js: JetStreamContext, bucket: str, replicas: int = 1) -> ObjectStore:
     """One of the object store buckets above, created on first use (by any process)."""
+    known = _handles.setdefault(js, {})
+    kept = known.get(bucket)
+    if kept is not None and time.monotonic() - kept[0] < HANDLE_SECONDS:
+        return kept[1]
     try:
-        return await js.object_store(bucket)
+        store = await js.object_store(bucket)
     except BucketNotFoundError:
         config = next(c for c in object_store_configs(replicas) if c.bucket == bucket)
         # nats-py overwrites config.bucket with its `bucket` argument: name it twice.
-        return await js.create_object_store(bucket, config=config)
+        store = await js.create_object_store(bucket, config=config)
+    known[bucket] = (time.monotonic(), store)
+    return store
 
 
 def dead_letter_subject(consumer: str, original_subject: str) -> str:

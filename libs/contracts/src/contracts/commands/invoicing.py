@@ -1,7 +1,10 @@
 """Commands and queries of the invoicing service (API.md, Invoices).
 
-Documents never travel in a NATS message (they may be 10 MB): the gateway puts the upload into
-the blob store and names it here; invoicing reads it from there.
+A large document (up to 10 MB) never travels in a NATS message: the gateway puts the upload into
+the blob store and names it here; invoicing reads it from there. A small one (at most
+INLINE_DOCUMENT_BYTES, as almost every invoice is) travels inline, base64 in the command, which
+saves the store two round trips; `upload` then still says its size and SHA-256, and invoicing
+checks the bytes against them. Events never carry a document either way.
 """
 
 from datetime import date
@@ -18,6 +21,14 @@ InvoiceStatus = Literal["accepted", "sent", "delivered", "delivery_failed", "rec
 """Outgoing: accepted -> sent -> delivered, or delivery_failed. Incoming: received."""
 
 Direction = Literal["outgoing", "incoming"]
+
+INLINE_DOCUMENT_BYTES = 256 * 1024
+"""The largest document sent inline in a command (base64: a third more on the wire)."""
+
+INLINE_DESCRIPTION = (
+    "The document's bytes when it is small (at most 256 KiB), checked against `upload`'s size "
+    "and SHA-256; then the blob store holds nothing. Absent: read it from the blob store."
+)
 
 
 class Finding(BaseModel):
@@ -47,6 +58,11 @@ class ValidateDocument(Command):
     reply_model: ClassVar[type[Reply]] = ValidationResult
 
     upload: DocumentRef = Field(description="The uploaded document in the blob store.")
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+    inline: bytes | None = Field(
+        default=None, max_length=INLINE_DOCUMENT_BYTES, description=INLINE_DESCRIPTION
+    )
 
 
 class SubmissionAccepted(Reply):
@@ -70,6 +86,11 @@ class SubmitInvoice(Command):
         description="The Idempotency-Key header; required (refused after the access checks).",
     )
     upload: DocumentRef = Field(description="The uploaded document in the blob store.")
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+    inline: bytes | None = Field(
+        default=None, max_length=INLINE_DOCUMENT_BYTES, description=INLINE_DESCRIPTION
+    )
 
 
 class Party(BaseModel):

@@ -1,8 +1,10 @@
 """Invoices: validate, submit, list, read, download (API.md, Invoices).
 
-A document travels to invoicing through the blob store, never inside a NATS message: the gateway
-puts the raw body into `invoice_uploads` under its SHA-256 and names it in the command. The
-gateway never parses XML; invoicing does, safely (no DTDs, no entities, no network).
+A large document travels to invoicing through the blob store, never inside a NATS message: the
+gateway puts the raw body into `invoice_uploads` under its SHA-256 and names it in the command. A
+small one (at most INLINE_DOCUMENT_BYTES, as almost every invoice is) travels inline in the
+command, named the same way. The gateway never parses XML; invoicing does, safely (no DTDs, no
+entities, no network).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from uuid import UUID
 
 from contracts.commands.caller import Caller
 from contracts.commands.invoicing import (
+    INLINE_DOCUMENT_BYTES,
     GetInvoice,
     GetInvoiceDocument,
     GetInvoicePdf,
@@ -58,7 +61,8 @@ def _require_xml(request: Request[Any, Any, Any]) -> Any:
 
 async def _upload(
     request: Request[Any, Any, Any], bus: Bus, settings: GatewaySettings
-) -> DocumentRef:
+) -> tuple[DocumentRef, bytes | None]:
+    """The body's reference, and the body itself when it is small enough to travel inline."""
     body = await request.body()
     if not body.strip():
         raise Problem(
@@ -68,11 +72,14 @@ async def _upload(
             "The body is empty: send the UBL document itself as the body.",
         )
     digest = hashlib.sha256(body).hexdigest()
+    ref = DocumentRef(bucket=INVOICE_UPLOADS_BUCKET, name=digest, sha256=digest, size=len(body))
+    if len(body) <= INLINE_DOCUMENT_BYTES:
+        return ref, body
     uploads = await object_store(
         bus.client.jetstream(), INVOICE_UPLOADS_BUCKET, settings.stream_replicas
     )
     await uploads.put(digest, body)
-    return DocumentRef(bucket=INVOICE_UPLOADS_BUCKET, name=digest, sha256=digest, size=len(body))
+    return ref, None
 
 
 async def _download(bus: Bus, settings: GatewaySettings, stored: StoredDocument) -> Response[bytes]:
@@ -128,9 +135,11 @@ class ValidationController(Controller):
         settings: NamedDependency[GatewaySettings],
     ) -> ValidationResult:
         """Upload, then ask invoicing."""
-        upload = await _upload(request, bus, settings)
+        upload, inline = await _upload(request, bus, settings)
         return await bus.call(
-            ValidateDocument(upload=upload), ValidationResult, timeout=DOCUMENT_COMMAND_TIMEOUT
+            ValidateDocument(upload=upload, inline=inline),
+            ValidationResult,
+            timeout=DOCUMENT_COMMAND_TIMEOUT,
         )
 
 
@@ -174,13 +183,14 @@ class InvoiceController(Controller):
         ] = None,
     ) -> Response[SubmissionAccepted]:
         """Upload, then ask invoicing to accept it."""
-        upload = await _upload(request, bus, settings)
+        upload, inline = await _upload(request, bus, settings)
         accepted = await bus.call(
             SubmitInvoice(
                 caller=member,
                 organisation_id=organisation_id,
                 idempotency_key=idempotency_key,
                 upload=upload,
+                inline=inline,
             ),
             SubmissionAccepted,
             timeout=DOCUMENT_COMMAND_TIMEOUT,

@@ -99,7 +99,15 @@ class InvoicingHandlers:
             _refuse(INVOICE_NOT_FOUND, f"organisation {organisation_id} is not known")
         return known
 
-    async def _read(self, ref: DocumentRef) -> bytes:
+    async def _read(self, ref: DocumentRef, inline: bytes | None = None) -> bytes:
+        """The document: the inline bytes when they match their reference, else the store's."""
+        if inline is not None:
+            if len(inline) != ref.size or hashlib.sha256(inline).hexdigest() != ref.sha256:
+                _refuse(
+                    UNREADABLE_DOCUMENT,
+                    "The document's bytes do not match their size and SHA-256. Send it again.",
+                )
+            return inline
         try:
             return await self._service.blobs.read(ref)
         except BlobMissing as error:
@@ -131,7 +139,7 @@ class InvoicingHandlers:
 
     async def validate(self, query: ValidateDocument) -> ValidationResult:
         """What the official rules say; nothing is stored."""
-        report = await self._report(await self._read(query.upload))
+        report = await self._report(await self._read(query.upload, query.inline))
         return ValidationResult(
             valid=report.valid,
             document_type=report.document_type,
@@ -163,7 +171,7 @@ class InvoicingHandlers:
                 f"{organisation.name} is {organisation.status}: only an active organisation "
                 "may send. Activate it first (POST /api/v1/organisations/{id}/activation).",
             )
-        data = await self._read(command.upload)
+        data = await self._read(command.upload, command.inline)
         report = await self._report(data)
         user = command.caller.user_id
         if not report.valid:
