@@ -342,7 +342,7 @@ def test_a_small_invoice_travels_inline_and_a_large_one_through_the_blob_store(
         answer = submit(system, sender, document)
         assert answer.status_code == 202, answer.text
         invoice_id = answer.json()["id"]
-        assert eventually(lambda: detail(system, sender, invoice_id)["status"] == "delivered")
+        assert eventually(lambda i=invoice_id: detail(system, sender, i)["status"] == "delivered")
         ubl = api(
             system,
             sender.person,
