@@ -8,7 +8,8 @@ membership. Each scenario runs on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from contracts.envelope import Envelope, parse_event
@@ -18,6 +19,7 @@ from contracts.events.organisation import OrganisationAdded, OrganisationMoved
 from identity.bootstrap import Identity
 from identity.domain.access import NotFound
 from identity.domain.indexes import EmailIndex
+from identity.domain.invitation import InvalidInvitation
 from identity.domain.user import User
 from identity.domain.values import (
     DEFAULT_EMAIL_PREFERENCES,
@@ -29,8 +31,10 @@ from identity.integration.outbound import to_envelope
 from identity.projections.organisations import OrganisationNotYetKnown, find_organisation
 from identity.state.environment_users import record_environment_user, users_in_environment
 from identity.state.sessions import unpublished_revocations
+from identity.usecases.invitations import Invitations
 from identity.usecases.memberships import Memberships
 from identity.usecases.sessions import Refreshed, RefreshRefused
+from servicekit.sealing import open_sealed, seal
 
 from tests.scenery import Clock, identity_on, register
 
@@ -300,3 +304,38 @@ def test_moving_back_brings_the_member_back(world: World) -> None:
     assert back.environment_id == world.old
     assert back.environment_name == "old.example"
     assert mia in world.users_of(world.old)
+
+
+def _invitation_token(world: World, invitation_id: uuid.UUID, keys: dict[str, str]) -> str:
+    stored = world.identity.app.recorder.select_events(invitation_id)
+    made = world.identity.app.mapper.to_domain_event(stored[0])
+    return open_sealed(keys["NOTIFICATIONS_PRIVATE_KEY"], made.sealed_token)
+
+
+def test_an_invitation_accepted_after_its_organisation_moved_grants_only_what_stayed(
+    world: World, keys: dict[str, str]
+) -> None:
+    invitations = Invitations(
+        world.identity.app,
+        world.identity.database,
+        seal_token=partial(seal, world.identity.settings.notifications_public_key),
+        ttl=timedelta(days=7),
+        clock=world.clock,
+    )
+    both = invitations.invite(
+        world.old_admin.id, "ivo@old.example", [world.bakery, world.garage], "member", "nl"
+    )
+    bakery_only = invitations.invite(
+        world.old_admin.id, "bea@old.example", [world.bakery], "member", "nl"
+    )
+    world.move_bakery()
+
+    accepted = invitations.accept(
+        _invitation_token(world, both.id, keys), "hash-of-a-password", "Ivo"
+    )
+    assert set(world.user(accepted.user_id).memberships) == {world.garage}
+    with pytest.raises(InvalidInvitation):
+        invitations.accept(
+            _invitation_token(world, bakery_only.id, keys), "hash-of-a-password", "Bea"
+        )
+    assert world.identity.app.user_for("bea@old.example") is None

@@ -140,10 +140,20 @@ class Invitations:
                 if password_hash is None:
                     raise InvalidInvitation(INVALID)  # an account vanished meanwhile: retry
                 user = self._new_user(invitation, full_name, now)
+            # An organisation moved to another environment since the invitation was made is no
+            # longer the inviter's to share: its membership is not granted. An invitation whose
+            # every organisation left has nothing left to offer.
+            still_here = [
+                organisation_id
+                for organisation_id in invitation.organisation_ids
+                if _in_environment(session, organisation_id, invitation.environment_id)
+            ]
+            if invitation.organisation_ids and not still_here:
+                raise InvalidInvitation(INVALID)
             invitation.accept(user.id, now)
             if use_token(session, token, "invitation", now) != invitation.id:
                 raise InvalidInvitation(INVALID)  # spent by a racing request
-            for organisation_id in invitation.organisation_ids:
+            for organisation_id in still_here:
                 user.grant_membership(organisation_id, invitation.role, invitation.invited_by, now)
             if new_account:
                 assert password_hash is not None
@@ -180,3 +190,11 @@ class Invitations:
         # Following the mailed link proved the address, as a verification link would.
         user.verify_email(now)
         return user
+
+
+def _in_environment(
+    session: Session, organisation_id: uuid.UUID, environment_id: uuid.UUID
+) -> bool:
+    """Whether identity's read model has the organisation in this environment now."""
+    known = find_organisation(session, organisation_id)
+    return known is not None and known.environment_id == environment_id
