@@ -51,7 +51,13 @@ class Invoice(CorrelatedAggregate):
     ) -> None:
         self.organisation_id = organisation_id
         self.submitted_by = submitted_by
+        self.document_type = document_type
         self.invoice_number = invoice_number
+        self.issue_date = issue_date
+        self.currency = currency
+        self.payable_amount = payable_amount
+        self.supplier_name = supplier_name
+        self.sender_participant_id = sender_participant_id
         self.recipient_participant_id = recipient_participant_id
         self.document = document
         self.status = "accepted"

@@ -308,28 +308,21 @@ class Invoices:
         sender_environment: uuid.UUID,
         now: datetime,
     ) -> None:
+        """Into the recipient's inbox: sent and delivered in one step on this platform."""
         invoice.send("platform", sender_environment, now)
-        _set_status(session, invoice.id, "sent", None)
-        _note(
-            session,
-            invoice.id,
-            now,
-            "InvoiceSent",
-            f"Sent to {invoice.recipient_participant_id} over this platform.",
-        )
-        submitted = self._submitted(invoice.id)
+        recipient_id = uuid.UUID(recipient["organisation_id"])
         incoming = IncomingInvoice(
             id=incoming_id_for(invoice.id),
-            organisation_id=uuid.UUID(recipient["organisation_id"]),
+            organisation_id=recipient_id,
             environment_id=uuid.UUID(recipient["environment_id"]),
             outgoing_invoice_id=invoice.id,
-            document_type=submitted.document_type,
-            invoice_number=submitted.invoice_number,
-            issue_date=submitted.issue_date,
-            currency=submitted.currency,
-            payable_amount=submitted.payable_amount,
-            supplier_name=submitted.supplier_name,
-            sender_participant_id=submitted.sender_participant_id,
+            document_type=invoice.document_type,
+            invoice_number=invoice.invoice_number,
+            issue_date=invoice.issue_date,
+            currency=invoice.currency,
+            payable_amount=invoice.payable_amount,
+            supplier_name=invoice.supplier_name,
+            sender_participant_id=invoice.sender_participant_id,
             recipient_participant_id=invoice.recipient_participant_id,
             document=invoice.document,
             received_at=now,
@@ -338,43 +331,39 @@ class Invoices:
             id=incoming.id,
             direction="incoming",
             status="received",
-            document_type=submitted.document_type,
-            invoice_number=submitted.invoice_number,
-            issue_date=submitted.issue_date,
-            sender=Party(
-                name=submitted.supplier_name, participant_id=submitted.sender_participant_id
-            ),
+            document_type=invoice.document_type,
+            invoice_number=invoice.invoice_number,
+            issue_date=invoice.issue_date,
+            sender=Party(name=invoice.supplier_name, participant_id=invoice.sender_participant_id),
             recipient=Party(
                 name=recipient["name"],
                 participant_id=invoice.recipient_participant_id,
-                organisation_id=uuid.UUID(recipient["organisation_id"]),
+                organisation_id=recipient_id,
             ),
-            currency=submitted.currency,
-            payable_amount=submitted.payable_amount,
+            currency=invoice.currency,
+            payable_amount=invoice.payable_amount,
             created_at=now,
         )
-        _insert_row(session, summary, uuid.UUID(recipient["organisation_id"]), invoice.document, [])
+        _insert_row(session, summary, recipient_id, invoice.document, [])
         _note(
             session,
             incoming.id,
             now,
             "InvoiceReceived",
-            f"Received from {submitted.supplier_name} ({submitted.sender_participant_id}).",
+            f"Received from {invoice.supplier_name} ({invoice.sender_participant_id}).",
         )
         invoice.deliver(incoming.id, sender_environment, now)
         _set_status(session, invoice.id, "delivered", None)
-        _note(
+        _notes(
             session,
             invoice.id,
             now,
-            "InvoiceDelivered",
-            f"Delivered to the inbox of {recipient['name']}.",
+            [
+                ("InvoiceSent", f"Sent to {invoice.recipient_participant_id} over this platform."),
+                ("InvoiceDelivered", f"Delivered to the inbox of {recipient['name']}."),
+            ],
         )
         self._app.save(incoming)
-
-    def _submitted(self, invoice_id: uuid.UUID) -> Any:
-        first = next(iter(self._app.repository.event_store.get(invoice_id)))
-        return first
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -589,13 +578,29 @@ def _set_status(session: Session, invoice_id: uuid.UUID, status: str, failure: s
 
 
 def _note(session: Session, invoice_id: uuid.UUID, at: datetime, event: str, detail: str) -> None:
+    """Add one step to an invoice's timeline."""
+    _notes(session, invoice_id, at, [(event, detail)])
+
+
+def _notes(
+    session: Session, invoice_id: uuid.UUID, at: datetime, steps: list[tuple[str, str]]
+) -> None:
+    """Add steps (event, detail) to an invoice's timeline, in this order."""
     position = session.execute(
         select(func.count())
         .select_from(invoice_timeline)
         .where(invoice_timeline.c.invoice_id == str(invoice_id))
     ).scalar_one()
     session.execute(
-        invoice_timeline.insert().values(
-            invoice_id=str(invoice_id), position=position, at=at, event=event, detail=detail
-        )
+        invoice_timeline.insert(),
+        [
+            {
+                "invoice_id": str(invoice_id),
+                "position": position + offset,
+                "at": at,
+                "event": event,
+                "detail": detail,
+            }
+            for offset, (event, detail) in enumerate(steps)
+        ],
     )
