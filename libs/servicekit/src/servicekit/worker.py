@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -21,6 +22,14 @@ from servicekit.consumer import EventConsumer
 from servicekit.eventstore import SharedDatabase
 from servicekit.executor import StoreExecutor
 from servicekit.logs import configure_logging
+from servicekit.readmodels import (
+    ReadModel,
+    Rebuilder,
+    RebuildRequest,
+    RebuildStatus,
+    read_models_subject,
+    rebuild_subject,
+)
 from servicekit.relay import OutboxRelay, ToEnvelope
 from servicekit.settings import CommonSettings
 from servicekit.streams import EVENTS_STREAM, declare_streams
@@ -67,6 +76,7 @@ class ServiceWorker:
         self._checks: dict[str, Check] = {"nats": self._nats_connected}
         self._started: list[Callable[[JetStreamContext], Awaitable[None] | None]] = []
         self._consumers: list[EventConsumer] = []
+        self._rebuilders: dict[str, Rebuilder] = {}
         self._serve_health()
 
     @property
@@ -123,6 +133,38 @@ class ServiceWorker:
         self._consumers.append(consumer)
         self.on_connected(consumer.bind_jetstream)
         self.add_loop(consumer.run, consumer.stop)
+
+    def read_model(
+        self, model: ReadModel, database: SharedDatabase, executor: StoreExecutor
+    ) -> None:
+        """Offer `model` for rebuilding from the stream (cmd.<context>.rebuild, /ops)."""
+        if not self._rebuilders:
+            self._serve_rebuilds()
+        self._rebuilders[model.name] = Rebuilder(model, database, executor, database.engine)
+
+    def _serve_rebuilds(self) -> None:
+        worker = self
+        tasks: set[asyncio.Task[RebuildStatus]] = set()
+
+        @self.broker.subscriber(rebuild_subject(self.context), queue=self.context)
+        async def rebuild(message: NatsMessage) -> bytes:
+            try:
+                request = RebuildRequest.model_validate_json(message.body)
+                rebuilder = worker._rebuilders[request.model]
+            except (ValueError, KeyError):
+                known = ", ".join(sorted(worker._rebuilders))
+                return f'{{"error": "no such read model; known: {known}"}}'.encode()
+            if not rebuilder.running:
+                task = asyncio.create_task(rebuilder.rebuild(worker.js))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                await asyncio.sleep(0)  # let it mark itself running
+            return rebuilder.status.model_dump_json().encode()
+
+        @self.broker.subscriber(read_models_subject(self.context), queue=self.context)
+        async def read_models(message: NatsMessage) -> bytes:
+            statuses = [r.status.model_dump(mode="json") for r in worker._rebuilders.values()]
+            return json.dumps(statuses).encode()
 
     async def run(self) -> None:
         """Connect (waiting for NATS as long as it takes), then serve until SIGINT/SIGTERM."""
