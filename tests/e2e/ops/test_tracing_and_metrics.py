@@ -80,7 +80,7 @@ def test_metrics_have_the_operations_figures(system: Stack) -> None:
     text = wait_until(figures, what="mails_total in /metrics")
     for sample in (
         'http_request_duration_seconds_bucket{le="0.005",method="POST",route="/api/v1/registrations"',
-        'events_appended_total{event_type="UserRegistered",service="identity"}',
+        'events_published_total{event_type="UserRegistered",service="identity"}',
         "relay_lag_events{service=",
         'consumer_lag_events{consumer="invoicing-organisations",service="invoicing",stream="EVENTS"}',
         'consumer_lag_events{consumer="notifications",service="gateway",stream="EVENTS"}',
