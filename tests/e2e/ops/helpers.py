@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,9 @@ def publish_unreadable_event(
         finally:
             await nc.close()
 
-    asyncio.run(publish())
+    # In a thread of its own: page tests run Playwright's event loop in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, publish()).result()
 
 
 def dead_letters_of(stack: Stack, consumer: str) -> list[dict[str, Any]]:
