@@ -66,6 +66,12 @@ def test_the_operations_api_is_for_operators_only(system: Stack) -> None:
     assert wrong.status_code == 403
     unknown = operator(system, "POST", "/ops/api/read-models/invoicing/nothing/rebuild")
     assert unknown.status_code == 404
+    assert (
+        operator(system, "POST", "/ops/api/read-models/nobody/organisations/rebuild").status_code
+        == 404
+    )
+    assert operator(system, "DELETE", "/ops/api/dead-letters/0").status_code in (400, 422)
+    assert operator(system, "DELETE", "/ops/api/dead-letters/999999").status_code == 404
 
 
 def _rebuilt(system: Stack) -> dict[str, object]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nats.aio.client import Client
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 from servicekit import metrics
 from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM
 
@@ -181,6 +181,6 @@ async def discard(nc: Client, seq: int) -> DeadLetter:
 async def _fetch(nc: Client, seq: int) -> tuple[DeadLetter, Any]:
     try:
         raw = await nc.jetstream().get_msg(DEAD_LETTER_STREAM, seq)
-    except NotFoundError as error:
+    except (NotFoundError, APIError) as error:
         raise DeadLetterGone(str(seq)) from error
     return _letter(raw), raw

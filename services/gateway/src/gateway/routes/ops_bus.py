@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from contracts.commands.organisations import Operator
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 from servicekit.readmodels import RebuildRequest, RebuildStatus, rebuild_subject
 
@@ -16,6 +17,10 @@ from gateway.bus import Bus
 from gateway.operators import OPERATOR_SECURITY, operator
 from gateway.problems import Problem
 from gateway.settings import GatewaySettings
+
+DeadLetterNumber = Annotated[
+    int, Parameter(ge=1, le=2**63 - 1, description="The dead letter's number.")
+]
 
 
 async def start_rebuild(
@@ -105,7 +110,7 @@ class OperatorBusController(Controller):
         "a dead letter that is not an event.",
     )
     async def requeue(
-        self, seq: int, operator: NamedDependency[Operator], bus: NamedDependency[Bus]
+        self, seq: DeadLetterNumber, operator: NamedDependency[Operator], bus: NamedDependency[Bus]
     ) -> dict[str, Any]:
         """Requeue it."""
         letter = await requeue_letter(bus, seq)
@@ -118,7 +123,7 @@ class OperatorBusController(Controller):
         summary="Discard a dead letter",
     )
     async def discard(
-        self, seq: int, operator: NamedDependency[Operator], bus: NamedDependency[Bus]
+        self, seq: DeadLetterNumber, operator: NamedDependency[Operator], bus: NamedDependency[Bus]
     ) -> None:
         """Delete it for good."""
         await discard_letter(bus, seq)
