@@ -26,6 +26,7 @@ from gateway.bus import Bus
 from gateway.operator_session import (
     COOKIE,
     LIFETIME_SECONDS,
+    configured_token,
     is_operator,
     same_site,
     session_value,
@@ -131,6 +132,13 @@ class OpsDashboardController(Controller):
         settings: NamedDependency[GatewaySettings],
     ) -> Response[str]:
         """The right token: a session cookie and the dashboard; else the form again (401)."""
+        if not configured_token(settings):
+            return _html(
+                "login.html",
+                status=403,
+                error="Operator access is not configured on this gateway: set OPERATOR_TOKEN "
+                "(at least 32 characters).",
+            )
         if not same_site(request) or not token_is_right(settings, data.get("token", "")[:512]):
             return _html("login.html", status=401, error="That is not the operator token.")
         response: Response[str] = Redirect("/ops", status_code=303)
