@@ -4,7 +4,7 @@ Playwright's own browser download is not used (it comes from outside the package
 the machine's Chromium is started with the flags DEVELOPERS.md names. Without a Chromium the
 page tests skip, saying why, unless REQUIRE_BROWSER is set (CI installs Chromium and sets it).
 
-Use the `browser` fixture (one Chromium per test session) and `page` (a new context per test);
+Use the `browser` fixture (one Chromium per test module) and `page` (a new context per test);
 `screenshot(page, name)` keeps a PNG under test-artifacts/screenshots/ and `assert_accessible`
 runs axe-core on the page and fails on serious or critical violations.
 """
@@ -49,9 +49,12 @@ def _skip_without_browser() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps its event loop marked as running in
+# the main thread while it is started, and every asyncio test after it (pytest-asyncio, or
+# asyncio.run) would then fail with "cannot be called from a running event loop".
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Chromium for the whole session."""
+    """One headless Chromium per test module, stopped before the next module's tests."""
     path = _skip_without_browser()
     from playwright.sync_api import sync_playwright
 

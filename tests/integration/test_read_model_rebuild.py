@@ -46,52 +46,49 @@ def _model(database: SharedDatabase) -> dict[str, Any]:
     return {"organisations": organisations, "identifiers": identifiers}
 
 
-def test_a_rebuild_under_load_loses_nothing_and_equals_the_live_model_when_quiet(
+async def test_a_rebuild_under_load_loses_nothing_and_equals_the_live_model_when_quiet(
     nats_server: NatsServerProcess, database_url: str
 ) -> None:
-    async def scenario() -> None:
-        nc = await nats.connect(nats_server.url)
-        js = nc.jetstream()
-        await declare_streams(js)
-        app = InvoicingApplication(store_environment(database_url))
-        database = SharedDatabase(app)
-        create_state_tables(database.engine)
-        create_bookkeeping_tables(database.engine)
-        executor = StoreExecutor("rebuild-test", database)
-        live = EventConsumer(
-            durable=MODEL.consumer,
-            subject=organisation_events.SUBJECT,
-            database=database,
-            executor=executor,
-            effect=MODEL.apply,
-        )
-        live.bind_jetstream(js)
-        running = asyncio.create_task(live.run())
-        try:
-            await fill_stream(js, organisation_envelopes(150))
-            await wait_until_applied(js, MODEL.consumer)
-            rebuilder = Rebuilder(MODEL, database, executor, database.engine)
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await declare_streams(js)
+    app = InvoicingApplication(store_environment(database_url))
+    database = SharedDatabase(app)
+    create_state_tables(database.engine)
+    create_bookkeeping_tables(database.engine)
+    executor = StoreExecutor("rebuild-test", database)
+    live = EventConsumer(
+        durable=MODEL.consumer,
+        subject=organisation_events.SUBJECT,
+        database=database,
+        executor=executor,
+        effect=MODEL.apply,
+    )
+    live.bind_jetstream(js)
+    running = asyncio.create_task(live.run())
+    try:
+        await fill_stream(js, organisation_envelopes(150))
+        await wait_until_applied(js, MODEL.consumer)
+        rebuilder = Rebuilder(MODEL, database, executor, database.engine)
 
-            # Rebuild while more organisations arrive and the live consumer applies them.
-            more = organisation_envelopes(100)
-            rebuilt, _ = await asyncio.gather(rebuilder.rebuild(js), fill_stream(js, more))
-            assert rebuilt.state == "done", rebuilt
-            assert rebuilt.events >= 300
-            await wait_until_applied(js, MODEL.consumer)
-            model = _model(database)
-            assert len(model["organisations"]) == 250
-            assert set(model["organisations"].values()) == {"active"}
-            assert len(model["identifiers"]) == 250  # one KvK id each, none twice
+        # Rebuild while more organisations arrive and the live consumer applies them.
+        more = organisation_envelopes(100)
+        rebuilt, _ = await asyncio.gather(rebuilder.rebuild(js), fill_stream(js, more))
+        assert rebuilt.state == "done", rebuilt
+        assert rebuilt.events >= 300
+        await wait_until_applied(js, MODEL.consumer)
+        model = _model(database)
+        assert len(model["organisations"]) == 250
+        assert set(model["organisations"].values()) == {"active"}
+        assert len(model["identifiers"]) == 250  # one KvK id each, none twice
 
-            # Quiet now: the rebuilt model is the live one, row for row.
-            again = await rebuilder.rebuild(js)
-            assert again.state == "done" and again.matches_live is True, again
-            assert again.differences == 0 and again.rows == 500
-            assert _model(database) == model
-        finally:
-            live.stop()
-            await running
-            executor.shutdown()
-            await nc.close()
-
-    asyncio.run(scenario())
+        # Quiet now: the rebuilt model is the live one, row for row.
+        again = await rebuilder.rebuild(js)
+        assert again.state == "done" and again.matches_live is True, again
+        assert again.differences == 0 and again.rows == 500
+        assert _model(database) == model
+    finally:
+        live.stop()
+        await running
+        executor.shutdown()
+        await nc.close()
