@@ -46,7 +46,7 @@ def banner(stack: Stack) -> str:
             f"    Mail       {stack.maildir}/  (every sent mail as .eml)",
             f"    NATS       {stack.nats_url}  ({nats_kind})",
             f"    KvK        {stack.kvk_url}  ({kvk_kind})",
-            f"    Operators  {stack.gateway_url}/ops/api/...  (token in "
+            f"    Operators  {stack.gateway_url}/ops  (dashboard; token in "
             f"{stack.var_dir}/keys/operator-token)",
             f"    Logs/data  {stack.var_dir}/",
             "  Stop with Ctrl-C (or SIGTERM).",

@@ -26,12 +26,13 @@ from contracts.events.base import IntegrationEvent
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from servicekit import faults, metrics
+from servicekit import faults, metrics, tracing
 from servicekit.executor import StoreExecutor
 from servicekit.logs import CORRELATION_HEADER, correlation_scope
 from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, dead_letter_subject
@@ -151,7 +152,15 @@ class EventConsumer:
         if deliveries > 1:
             metrics.CONSUMER_REDELIVERIES.labels(self.durable).inc()
         headers = msg.headers or {}
-        with correlation_scope(headers.get(CORRELATION_HEADER)):
+        with (
+            correlation_scope(headers.get(CORRELATION_HEADER)),
+            tracing.span(
+                f"consume {self.durable}",
+                kind=SpanKind.CONSUMER,
+                parent=tracing.extract(headers),
+                attributes={"messaging.destination.name": msg.subject},
+            ),
+        ):
             try:
                 envelope = Envelope.from_json(msg.data)
                 event = parse_event(envelope)

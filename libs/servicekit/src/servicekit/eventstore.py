@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from servicekit import metrics
+from servicekit import metrics, tracing
 
 
 def normalise_database_url(url: str) -> str:
@@ -41,6 +41,8 @@ class MeteredApplication(Application[Any]):
         for recording in recordings:
             topic = recording.notification.topic
             metrics.EVENTS_APPENDED.labels(topic.rsplit(":", 1)[-1]).inc()
+            # The relay publishes it later: it continues the trace of the work that saved it.
+            tracing.remember((self.name, recording.notification.id))
         super()._notify(recordings)
 
 

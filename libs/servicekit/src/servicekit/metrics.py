@@ -32,3 +32,55 @@ COMMAND_LATENCY = Histogram(
     "Time a service spends on one request/reply command",
     ["subject", "outcome"],
 )
+CONSUMER_LAG = Gauge(
+    "consumer_lag_events",
+    "Messages in the stream a durable consumer has not been delivered yet (JetStream num_pending)",
+    ["stream", "consumer"],
+)
+CONSUMER_ACK_PENDING = Gauge(
+    "consumer_ack_pending",
+    "Messages delivered to a durable consumer and not yet acknowledged",
+    ["stream", "consumer"],
+)
+STREAM_MESSAGES = Gauge("stream_messages", "Messages held by a JetStream stream", ["stream"])
+DEAD_LETTER_DEPTH = Gauge(
+    "dead_letter_depth", "Messages waiting in the dead-letter stream, by consumer", ["consumer"]
+)
+
+# Business figures, counted when the relay publishes the fact (so each counts once per process,
+# whoever recorded it). Other services (partners' webhooks) count theirs under the same names.
+MAILS = Counter("mails_total", "Mails decided, by outcome", ["outcome"])
+INVOICES = Counter(
+    "invoices_total", "Invoices entering a status (accepted, sent, delivered, ...)", ["status"]
+)
+WEBHOOK_DELIVERIES = Counter(
+    "webhook_deliveries_total",
+    "Webhook deliveries to partner systems, by outcome (delivered, failed, retried)",
+    ["outcome"],
+)
+READ_MODEL_REBUILDS = Counter(
+    "read_model_rebuilds_total", "Read-model rebuilds, by model and outcome", ["model", "outcome"]
+)
+
+# Which published integration event counts as which business figure.
+FIGURE_OF_EVENT: dict[str, tuple[Counter, str]] = {
+    "NotificationSent": (MAILS, "sent"),
+    "NotificationSuppressed": (MAILS, "suppressed"),
+    "NotificationFailed": (MAILS, "failed"),
+    "InvoiceSubmitted": (INVOICES, "accepted"),
+    "InvoiceRejected": (INVOICES, "rejected"),
+    "InvoiceSent": (INVOICES, "sent"),
+    "InvoiceDelivered": (INVOICES, "delivered"),
+    "InvoiceDeliveryFailed": (INVOICES, "delivery_failed"),
+    "InvoiceReceived": (INVOICES, "received"),
+    "WebhookDelivered": (WEBHOOK_DELIVERIES, "delivered"),
+    "WebhookDeliveryFailed": (WEBHOOK_DELIVERIES, "failed"),
+}
+
+
+def count_published(event_type: str) -> None:
+    """Count one published integration event, and the business figure it stands for."""
+    EVENTS_PUBLISHED.labels(event_type).inc()
+    figure = FIGURE_OF_EVENT.get(event_type)
+    if figure is not None:
+        figure[0].labels(figure[1]).inc()

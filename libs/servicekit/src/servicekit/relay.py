@@ -22,11 +22,12 @@ from contracts.envelope import Envelope
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from nats.js import JetStreamContext
+from opentelemetry.trace import SpanKind
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from servicekit import faults, metrics
+from servicekit import faults, metrics, tracing
 from servicekit.eventstore import SharedDatabase
 from servicekit.executor import StoreExecutor
 from servicekit.logs import CORRELATION_HEADER
@@ -117,29 +118,38 @@ class OutboxRelay:
         return len(notifications)
 
     async def _publish(self, notifications: Sequence[Notification]) -> None:
-        envelopes: list[Envelope] = []
+        envelopes: list[tuple[Envelope, Any]] = []
         for notification in notifications:
             domain_event = self._app.mapper.to_domain_event(notification)
             envelope = self._to_envelope(domain_event)
+            trace_context = tracing.recall((self._app.name, notification.id))
             if envelope is not None:
-                envelopes.append(envelope)
+                envelopes.append((envelope, trace_context))
         # Published back to back on one connection, so the server stores them in this order;
         # the PubAcks are awaited together, which is what makes the relay fast.
-        acks = [asyncio.ensure_future(self._publish_one(envelope)) for envelope in envelopes]
+        acks = [asyncio.ensure_future(self._publish_one(*pair)) for pair in envelopes]
         try:
             await asyncio.gather(*acks)
         except BaseException:
             for ack in acks:
                 ack.cancel()
             raise
-        for envelope in envelopes:
-            metrics.EVENTS_PUBLISHED.labels(envelope.type).inc()
+        for envelope, _ in envelopes:
+            metrics.count_published(envelope.type)
 
-    async def _publish_one(self, envelope: Envelope) -> None:
+    async def _publish_one(self, envelope: Envelope, trace_context: Any = None) -> None:
         headers = {"Nats-Msg-Id": envelope.id}
         if envelope.correlationid:
             headers[CORRELATION_HEADER] = envelope.correlationid
         subject = subject_of(envelope)
+        if trace_context is None:
+            # Nothing to continue (saved before a restart, or tracing is off): no new trace.
+            await self._send(subject, envelope, headers)
+            return
+        with tracing.span(f"publish {subject}", kind=SpanKind.PRODUCER, parent=trace_context):
+            await self._send(subject, envelope, tracing.inject(headers))
+
+    async def _send(self, subject: str, envelope: Envelope, headers: dict[str, str]) -> None:
         await self._js.publish(
             subject,
             envelope.to_json(),

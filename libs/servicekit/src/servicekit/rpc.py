@@ -21,9 +21,10 @@ from faststream.nats.annotations import NatsMessage
 from nats.aio.client import Client
 from nats.errors import ConnectionClosedError, NoRespondersError, OutboundBufferLimitError
 from nats.errors import TimeoutError as NatsTimeoutError
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
-from servicekit import metrics
+from servicekit import metrics, tracing
 from servicekit.logs import CORRELATION_HEADER, correlation_scope, current_correlation_id
 
 log = structlog.get_logger(__name__)
@@ -65,7 +66,10 @@ def serve(
     async def answer(message: NatsMessage) -> bytes:
         started = time.perf_counter()
         headers = message.headers or {}
-        with correlation_scope(headers.get(CORRELATION_HEADER)):
+        with (
+            correlation_scope(headers.get(CORRELATION_HEADER)),
+            tracing.span(address, kind=SpanKind.SERVER, parent=tracing.extract(headers)),
+        ):
             outcome = "ok"
             try:
                 request = request_model.model_validate_json(message.body)
@@ -97,17 +101,18 @@ class RpcClient:
         self, command: Command, result_model: type[R], timeout: float | None = None
     ) -> R:
         """The command's result; raises Refused, ServiceUnavailable or ServiceTimeout."""
-        headers = {}
+        headers: dict[str, str] = {}
         correlation_id = current_correlation_id()
         if correlation_id:
             headers[CORRELATION_HEADER] = correlation_id
         try:
-            response = await self._nc.request(
-                command.subject,
-                command.model_dump_json().encode(),
-                timeout=timeout or self._timeout,
-                headers=headers,
-            )
+            with tracing.span(command.subject, kind=SpanKind.CLIENT):
+                response = await self._nc.request(
+                    command.subject,
+                    command.model_dump_json().encode(),
+                    timeout=timeout or self._timeout,
+                    headers=tracing.inject(headers),
+                )
         except NoRespondersError as error:
             raise ServiceUnavailable(f"no service answers {command.subject}") from error
         except (ConnectionClosedError, OutboundBufferLimitError) as error:

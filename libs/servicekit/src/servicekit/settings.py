@@ -27,6 +27,10 @@ class CommonSettings(BaseSettings):
     consumer_ack_wait_seconds: float = Field(
         default=30.0, description="How long a delivered event may stay unacknowledged"
     )
+    otel_exporter_otlp_endpoint: str = Field(
+        default="",
+        description="OTLP/HTTP collector for traces (e.g. http://127.0.0.1:4318); empty: off",
+    )
     # Test-only crash points (see servicekit.faults); never set in production.
     fault_injection: str = ""
 

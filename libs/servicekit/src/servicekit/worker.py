@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -16,13 +17,23 @@ from faststream.nats.annotations import NatsMessage
 from nats.js import JetStreamContext
 from prometheus_client import generate_latest
 
+from servicekit import metrics
 from servicekit.consumer import EventConsumer
 from servicekit.eventstore import SharedDatabase
 from servicekit.executor import StoreExecutor
 from servicekit.logs import configure_logging
+from servicekit.readmodels import (
+    ReadModel,
+    Rebuilder,
+    RebuildRequest,
+    RebuildStatus,
+    read_models_subject,
+    rebuild_subject,
+)
 from servicekit.relay import OutboxRelay, ToEnvelope
 from servicekit.settings import CommonSettings
-from servicekit.streams import declare_streams
+from servicekit.streams import EVENTS_STREAM, declare_streams
+from servicekit.tracing import configure_tracing, shutdown_tracing
 
 log = structlog.get_logger(__name__)
 
@@ -41,6 +52,7 @@ class ServiceWorker:
         self.context = context
         self.settings = settings
         configure_logging(context, settings.log_format, settings.log_level)
+        configure_tracing(context, settings.otel_exporter_otlp_endpoint)
         # nats-py gives up after ~2 minutes by default; a service must outlast any outage.
         self.broker = NatsBroker(
             settings.nats_servers,
@@ -63,6 +75,8 @@ class ServiceWorker:
         self._tasks: list[asyncio.Task[None]] = []
         self._checks: dict[str, Check] = {"nats": self._nats_connected}
         self._started: list[Callable[[JetStreamContext], Awaitable[None] | None]] = []
+        self._consumers: list[EventConsumer] = []
+        self._rebuilders: dict[str, Rebuilder] = {}
         self._serve_health()
 
     @property
@@ -116,8 +130,41 @@ class ServiceWorker:
 
     def consume(self, consumer: EventConsumer) -> None:
         """Run a durable event consumer while the service lives."""
+        self._consumers.append(consumer)
         self.on_connected(consumer.bind_jetstream)
         self.add_loop(consumer.run, consumer.stop)
+
+    def read_model(
+        self, model: ReadModel, database: SharedDatabase, executor: StoreExecutor
+    ) -> None:
+        """Offer `model` for rebuilding from the stream (cmd.<context>.rebuild, /ops)."""
+        if not self._rebuilders:
+            self._serve_rebuilds()
+        self._rebuilders[model.name] = Rebuilder(model, database, executor, database.engine)
+
+    def _serve_rebuilds(self) -> None:
+        worker = self
+        tasks: set[asyncio.Task[RebuildStatus]] = set()
+
+        @self.broker.subscriber(rebuild_subject(self.context), queue=self.context)
+        async def rebuild(message: NatsMessage) -> bytes:
+            try:
+                request = RebuildRequest.model_validate_json(message.body)
+                rebuilder = worker._rebuilders[request.model]
+            except (ValueError, KeyError):
+                known = ", ".join(sorted(worker._rebuilders))
+                return f'{{"error": "no such read model; known: {known}"}}'.encode()
+            if not rebuilder.running:
+                task = asyncio.create_task(rebuilder.rebuild(worker.js))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                await asyncio.sleep(0)  # let it mark itself running
+            return rebuilder.status.model_dump_json().encode()
+
+        @self.broker.subscriber(read_models_subject(self.context), queue=self.context)
+        async def read_models(message: NatsMessage) -> bytes:
+            statuses = [r.status.model_dump(mode="json") for r in worker._rebuilders.values()]
+            return json.dumps(statuses).encode()
 
     async def run(self) -> None:
         """Connect (waiting for NATS as long as it takes), then serve until SIGINT/SIGTERM."""
@@ -160,7 +207,24 @@ class ServiceWorker:
 
         @self.broker.subscriber(metrics_subject(self.context), queue=self.context)
         async def prometheus(message: NatsMessage) -> bytes:
+            await worker._measure_consumer_lag()
             return generate_latest()
+
+    async def _measure_consumer_lag(self) -> None:
+        """Ask JetStream how far each of this service's durable consumers is behind."""
+        for consumer in self._consumers:
+            try:
+                info = await asyncio.wait_for(
+                    self.js.consumer_info(EVENTS_STREAM, consumer.durable), timeout=1.0
+                )
+            except Exception as error:
+                # Not created yet, or NATS is away: keep the last figure.
+                log.debug("consumer lag unknown", consumer=consumer.durable, error=repr(error))
+                continue
+            metrics.CONSUMER_LAG.labels(EVENTS_STREAM, consumer.durable).set(info.num_pending or 0)
+            metrics.CONSUMER_ACK_PENDING.labels(EVENTS_STREAM, consumer.durable).set(
+                info.num_ack_pending or 0
+            )
 
     async def _start_loops(self) -> None:
         for run, _stop in self._loops:
@@ -174,4 +238,5 @@ class ServiceWorker:
             _done, pending = await asyncio.wait(self._tasks, timeout=10.0)
             for task in pending:
                 task.cancel()
+        shutdown_tracing()
         log.info("service stopped")

@@ -2,6 +2,7 @@
 
 import uvicorn
 from servicekit.logs import configure_logging
+from servicekit.tracing import configure_tracing, shutdown_tracing
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
@@ -11,6 +12,7 @@ def main() -> None:
     """Serve until SIGINT or SIGTERM."""
     settings = GatewaySettings()
     configure_logging("gateway", settings.log_format, settings.log_level)
+    configure_tracing("gateway", settings.otel_exporter_otlp_endpoint)
     uvicorn.run(
         create_app(settings),
         host=settings.gateway_host,
@@ -19,6 +21,7 @@ def main() -> None:
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+    shutdown_tracing()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from gateway.routes.my_notifications import (
     OperatorNotificationsController,
 )
 from gateway.routes.operations import OperationsController
+from gateway.routes.ops_bus import OperatorBusController
+from gateway.routes.ops_dashboard import OpsDashboardController
 from gateway.routes.ops_organisations import OperatorOrganisationController
 from gateway.routes.organisations import OrganisationController, RegisterController
 from gateway.routes.password_change import PasswordChangeController
@@ -82,6 +84,8 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             InvoiceController,
             MyNotificationsController,
             OperatorNotificationsController,
+            OperatorBusController,
+            OpsDashboardController,
         ],
         dependencies={
             "bus": Provide(lambda: bus, sync_to_thread=False),

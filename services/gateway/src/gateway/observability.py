@@ -1,4 +1,4 @@
-"""Correlation ids and Prometheus metrics for every HTTP request."""
+"""Correlation ids, Prometheus metrics and the trace of every HTTP request."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import time
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Histogram
+from servicekit import tracing
 from servicekit.logs import CORRELATION_HEADER, correlation_scope
 
 HTTP_REQUESTS = Counter(
@@ -20,6 +22,7 @@ HTTP_LATENCY = Histogram(
 )
 
 _HEADER = CORRELATION_HEADER.lower().encode()
+_TRACE_HEADERS = (b"traceparent", b"tracestate")
 
 # The labelled children, found once per (method, route, status): `labels()` takes a lock and
 # checks its arguments on every call. Routes are templates, so the set stays small.
@@ -34,13 +37,21 @@ def correlation_and_metrics(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         supplied = None
+        carried: dict[str, str] = {}
         for name, value in scope["headers"]:
             if name == _HEADER:
                 supplied = value.decode("latin-1")[:128]
-                break
+            elif name in _TRACE_HEADERS:
+                carried[name.decode()] = value.decode("latin-1")[:512]
         started = time.perf_counter()
         status = 500
-        with correlation_scope(supplied) as correlation_id:
+        method = str(scope.get("method", ""))
+        with (
+            correlation_scope(supplied) as correlation_id,
+            tracing.span(
+                f"HTTP {method}", kind=SpanKind.SERVER, parent=tracing.extract(carried)
+            ) as span,
+        ):
             echoed = (_HEADER, correlation_id.encode())
 
             async def send_with_header(message: Message) -> None:
@@ -53,7 +64,13 @@ def correlation_and_metrics(app: ASGIApp) -> ASGIApp:
             try:
                 await app(scope, receive, send_with_header)
             finally:
-                _record(str(scope.get("method", "")), _route_of(scope), status, started)
+                route = _route_of(scope)
+                _record(method, route, status, started)
+                if span.is_recording():
+                    span.update_name(f"HTTP {method} {route}")
+                    span.set_attribute("http.route", route)
+                    span.set_attribute("http.response.status_code", status)
+                    span.set_attribute("correlation_id", correlation_id)
 
     return middleware
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from contracts.asyncapi import build_asyncapi
@@ -13,6 +14,7 @@ from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import ValidationError
 
+from gateway import bus_state
 from gateway.auth import Authentication
 from gateway.bus import Bus
 from gateway.settings import GatewaySettings
@@ -72,6 +74,11 @@ class OperationsController(Controller):
         self, bus: NamedDependency[Bus], settings: NamedDependency[GatewaySettings]
     ) -> Response[bytes]:
         """The gateway's own metrics plus each service's, labelled with the service."""
+        if bus.connected:
+            # Platform-wide figures: every stream's consumers' lag and the dead letters.
+            with contextlib.suppress(Exception):
+                await bus_state.streams(bus.client)
+                await bus_state.dead_letters(bus.client, limit=0)
         texts = await asyncio.gather(
             *(bus.request_raw(f"qry.{context}.metrics") for context in settings.service_contexts)
         )

@@ -17,6 +17,7 @@ from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
 from contracts.events.invoicing import InvoiceSubmitted
 from servicekit.consumer import EventConsumer
+from servicekit.readmodels import ReadModel
 from servicekit.rpc import serve
 from servicekit.worker import ServiceWorker
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from invoicing.bootstrap import InvoicingService, bootstrap
 from invoicing.entrypoints.handlers import InvoicingHandlers
 from invoicing.integration.outbound import to_envelope
 from invoicing.projections import organisations as organisation_events
+from invoicing.state.tables import known_organisations, organisation_identifiers
 
 CONTEXT = "invoicing"
 DELIVERY_CONSUMER = "invoicing-delivery"
@@ -60,6 +62,19 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
             effect=organisation_events.apply_organisation_event,
             ack_wait_seconds=service.settings.consumer_ack_wait_seconds,
         )
+    )
+
+    # Its read model of organisations can be rebuilt from the stream (/ops, servicekit.rebuild).
+    worker.read_model(
+        ReadModel(
+            name="organisations",
+            consumer=organisation_events.CONSUMER,
+            subjects=[organisation_events.SUBJECT],
+            tables=[known_organisations, organisation_identifiers],
+            apply=organisation_events.apply_organisation_event,
+        ),
+        service.database,
+        service.executor,
     )
 
     def deliver(session: Session, envelope: Envelope, event: IntegrationEvent) -> None:

@@ -36,7 +36,8 @@ from typing import Any
 import aiosmtplib
 import structlog
 from nats.js import JetStreamContext
-from servicekit import faults
+from opentelemetry.trace import SpanKind
+from servicekit import faults, tracing
 from servicekit.executor import StoreExecutor
 from servicekit.logs import correlation_scope
 
@@ -237,7 +238,13 @@ class MailDispatcher:
         """True: sent; False: refused for good; None: not sent, the connection broke."""
         faults.hit(BEFORE_SEND)
         try:
-            await smtp.sendmail(message.sender, [message.recipient], message.data)
+            with tracing.span(
+                "smtp send",
+                kind=SpanKind.CLIENT,
+                parent=tracing.recall(("mail", row["mail_id"])),
+                attributes={"mail.kind": row["kind"]},
+            ):
+                await smtp.sendmail(message.sender, [message.recipient], message.data)
         except Exception as error:
             permanent = refused_for_good(error)
             log.warning(

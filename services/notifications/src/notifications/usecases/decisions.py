@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts.envelope import Envelope
+from servicekit import tracing
 from servicekit.domain import caused_by
 from servicekit.logs import current_correlation_id
 from sqlalchemy import bindparam, exists, select
@@ -162,6 +163,7 @@ class Decisions:
                 continue
             if suppression is None:
                 # Queued: the outbox row is the decision; the bus hears when it is sent.
+                tracing.remember(("mail", str(mail.notification_id)))
                 queued += 1
                 continue
             suppressed += 1

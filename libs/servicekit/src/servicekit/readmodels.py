@@ -1,0 +1,412 @@
+"""Rebuilding a read model from the event stream while the service keeps running.
+
+A read model is the tables one durable consumer keeps with one effect (its whole effect: a
+consumer that also sends mails or saves aggregates cannot be replayed). A rebuild:
+
+1. creates a fresh copy of the model's tables (`<table>__r<stamp>`) beside the live ones;
+2. replays the EVENTS stream's messages on the model's subjects, up to the last one at the
+   start, through the same effect, redirected to the copy (the statements the effect runs are
+   rewritten for this work only: the live consumer keeps writing the live tables meanwhile);
+3. on the store thread, so the service's own consumer waits, and with the live tables locked
+   against other replicas: applies to the copy what the live consumer applied after the
+   replay's end, records as processed what the copy applied and the consumer had not yet,
+   compares the copy with the live tables, and swaps them by renaming, in one transaction.
+
+Readers see the old model or the new one, never a half-built one, and nothing stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import structlog
+from contracts.envelope import Envelope, parse_event
+from contracts.events.base import IntegrationEvent
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import BaseModel
+from sqlalchemy import MetaData, Table, event, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from servicekit import metrics
+from servicekit.consumer import Effect, Transactional
+from servicekit.executor import StoreExecutor
+from servicekit.streams import EVENTS_STREAM
+from servicekit.tables import processed_events
+
+log = structlog.get_logger(__name__)
+
+FETCH_BATCH = 2000
+APPLY_BATCH = 1000
+SWAP_ATTEMPTS = 5
+
+# Table names the statements of the running work are redirected to (None: no redirection).
+_redirect: ContextVar[tuple[re.Pattern[str], dict[str, str]] | None] = ContextVar(
+    "read_model_redirect", default=None
+)
+
+
+@dataclass(frozen=True)
+class ReadModel:
+    """Tables kept by one durable consumer's effect from the events on `subjects`."""
+
+    name: str
+    consumer: str
+    subjects: Sequence[str]
+    tables: Sequence[Table]
+    apply: Effect
+
+
+class RebuildStatus(BaseModel):
+    """Where a rebuild stands, or how the last one went."""
+
+    model: str
+    state: Literal["never", "running", "done", "failed"] = "never"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    events: int = 0
+    applied: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    events_per_second: float = 0.0
+    rows: int = 0
+    matches_live: bool | None = None
+    differences: int = 0
+    ahead_of_live: int = 0
+    error: str | None = None
+
+
+class RebuildRequest(BaseModel):
+    """`cmd.<context>.rebuild`: which read model."""
+
+    model: str
+
+
+def rebuild_subject(context: str) -> str:
+    """Where a service takes rebuild requests."""
+    return f"cmd.{context}.rebuild"
+
+
+def read_models_subject(context: str) -> str:
+    """Where a service lists its read models and their last rebuild."""
+    return f"qry.{context}.read-models"
+
+
+def install_redirection(engine: Engine) -> None:
+    """Let rebuild work on this engine write to the copy (idempotent)."""
+    if not event.contains(engine, "before_cursor_execute", _rewrite):
+        event.listen(engine, "before_cursor_execute", _rewrite, retval=True)
+
+
+def _rewrite(
+    _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+) -> tuple[str, Any]:
+    redirect = _redirect.get()
+    if redirect is None:
+        return statement, parameters
+    pattern, names = redirect
+    return pattern.sub(lambda match: names[match.group(0)], statement), parameters
+
+
+@contextlib.contextmanager
+def redirected(names: dict[str, str]) -> Iterator[None]:
+    """Statements run inside this block use the copies' names instead of the live tables'."""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b")
+    token = _redirect.set((pattern, names))
+    try:
+        yield
+    finally:
+        _redirect.reset(token)
+
+
+class Rebuilder:
+    """Rebuilds one read model of a service (one rebuild at a time per model)."""
+
+    def __init__(
+        self, model: ReadModel, database: Transactional, executor: StoreExecutor, engine: Engine
+    ) -> None:
+        self.model = model
+        self._db = database
+        self._executor = executor
+        self._engine = engine
+        self.status = RebuildStatus(model=model.name)
+        self._skipped_ids: set[str] = set()
+        install_redirection(engine)
+
+    @property
+    def running(self) -> bool:
+        """Whether a rebuild is under way."""
+        return self.status.state == "running"
+
+    async def rebuild(self, js: JetStreamContext) -> RebuildStatus:
+        """Build a copy from the stream, then swap it in; returns how it went."""
+        started = time.perf_counter()
+        self.status = RebuildStatus(
+            model=self.model.name, state="running", started_at=datetime.now(UTC)
+        )
+        suffix = f"__r{int(time.time() * 1000)}"
+        copies = _copies(self.model.tables, suffix)
+        names = {table.name: copy.name for table, copy in copies.items()}
+        try:
+            await self._executor.run_alone(self._create, copies)
+            info = await js.stream_info(EVENTS_STREAM)
+            until = info.state.last_seq
+            applied_ids: dict[str, str] = {}
+            self._skipped_ids = set()
+            # The next batch is fetched while the store thread applies this one.
+            applying: asyncio.Future[None] | None = None
+            async for batch in replay(js, self.model.subjects, until):
+                if applying is not None:
+                    await applying
+                applying = asyncio.ensure_future(
+                    self._executor.run_alone(self._apply_batch, names, batch, applied_ids)
+                )
+                self.status.events += len(batch)
+            if applying is not None:
+                await applying
+            for _attempt in range(SWAP_ATTEMPTS):
+                tail_end = (await js.stream_info(EVENTS_STREAM)).state.last_seq
+                tail = [
+                    pair
+                    async for batch in replay(js, self.model.subjects, tail_end, until)
+                    for pair in batch
+                ]
+                outcome = await self._executor.run_alone(
+                    self._swap, names, tail, applied_ids, copies
+                )
+                if outcome is not None:
+                    self.status.rows, self.status.differences, self.status.ahead_of_live = outcome
+                    break
+                until = tail_end  # the live consumer moved on meanwhile: catch up again
+            else:
+                raise RuntimeError("the live consumer kept moving; try again when it is quieter")
+            # Events the live consumer had yet to apply make the two differ by design.
+            if self.status.ahead_of_live == 0:
+                self.status.matches_live = self.status.differences == 0
+            self.status.applied = len(applied_ids)
+            self.status.state = "done"
+            metrics.READ_MODEL_REBUILDS.labels(self.model.name, "done").inc()
+        except Exception as error:
+            log.exception("read model rebuild failed", model=self.model.name)
+            self.status.state = "failed"
+            self.status.error = repr(error)[:500]
+            metrics.READ_MODEL_REBUILDS.labels(self.model.name, "failed").inc()
+            with contextlib.suppress(Exception):
+                await self._executor.run_alone(self._drop, list(copies.values()))
+        finally:
+            self.status.finished_at = datetime.now(UTC)
+            self.status.seconds = round(time.perf_counter() - started, 3)
+            if self.status.seconds > 0:
+                self.status.events_per_second = round(self.status.events / self.status.seconds, 1)
+        log.info("read model rebuilt", **self.status.model_dump(mode="json"))
+        return self.status
+
+    def _create(self, copies: dict[Table, Table]) -> None:
+        with self._engine.begin() as connection:
+            for copy in copies.values():
+                copy.create(connection)
+
+    def _drop(self, copies: list[Table]) -> None:
+        with self._engine.begin() as connection:
+            for copy in copies:
+                copy.drop(connection, checkfirst=True)
+
+    def _apply_batch(
+        self,
+        names: dict[str, str],
+        batch: list[tuple[Envelope, IntegrationEvent]],
+        applied: dict[str, str],
+    ) -> None:
+        """Apply a batch in one transaction; if an event fails, again one savepoint each.
+
+        A savepoint per event costs as much as a commit on SQLite (measured: ~2 ms), and
+        effects refuse rarely in a replay, so the fast path goes without.
+        """
+        done: dict[str, str] = {}
+        try:
+            with self._db.transaction(commit=True) as session, redirected(names):
+                for envelope, integration_event in batch:
+                    self.model.apply(session, envelope, integration_event)
+                    done[envelope.id] = envelope.type
+        except Exception:
+            with self._db.transaction(commit=True) as session, redirected(names):
+                for envelope, integration_event in batch:
+                    self._apply_one(session, envelope, integration_event, applied)
+            return
+        applied.update(done)
+
+    def _apply_one(
+        self,
+        session: Session,
+        envelope: Envelope,
+        integration_event: IntegrationEvent,
+        applied: dict[str, str],
+    ) -> None:
+        try:
+            with session.begin_nested():
+                self.model.apply(session, envelope, integration_event)
+        except Exception as error:
+            # The live consumer met the same refusal (and dead-lettered it, or retries it).
+            self.status.skipped += 1
+            self._skipped_ids.add(envelope.id)
+            log.debug("event skipped in rebuild", event_id=envelope.id, error=repr(error))
+            return
+        applied[envelope.id] = envelope.type
+
+    def _swap(
+        self,
+        names: dict[str, str],
+        tail: list[tuple[Envelope, IntegrationEvent]],
+        applied: dict[str, str],
+        copies: dict[Table, Table],
+    ) -> tuple[int, int, int] | None:
+        """Catch the copy up with the live model, compare and swap; None: catch up again.
+
+        Returns the copy's rows, the rows that differ from the live model, and how many events
+        the copy has that the live consumer had not applied yet (then they differ by those).
+        """
+        with self._db.transaction(commit=True) as session:
+            if self._engine.dialect.name == "postgresql":
+                # Other replicas' consumers wait; this process's wait for the store thread.
+                for table in self.model.tables:
+                    session.execute(text(f'LOCK TABLE "{table.name}" IN EXCLUSIVE MODE'))
+            processed = set(
+                session.execute(
+                    select(processed_events.c.event_id).where(
+                        processed_events.c.consumer == self.model.consumer
+                    )
+                ).scalars()
+            )
+            replayed = set(applied) | self._skipped_ids
+            if processed - replayed - {envelope.id for envelope, _ in tail}:
+                return None
+            with redirected(names):
+                for envelope, integration_event in tail:
+                    if envelope.id in processed and envelope.id not in applied:
+                        self._apply_one(session, envelope, integration_event, applied)
+            rows, differences = _compare(session, copies)
+            now = datetime.now(UTC)
+            ahead = [
+                {
+                    "consumer": self.model.consumer,
+                    "event_id": event_id,
+                    "event_type": event_type,
+                    "processed_at": now,
+                }
+                for event_id, event_type in applied.items()
+                if event_id not in processed
+            ]
+            if ahead:
+                # The copy has these already: the live consumer must not apply them again.
+                session.execute(processed_events.insert(), ahead)
+            for table, copy in copies.items():
+                old = f"{table.name}__old{copy.name[len(table.name) :]}"
+                session.execute(text(f'ALTER TABLE "{table.name}" RENAME TO "{old}"'))
+                session.execute(text(f'ALTER TABLE "{copy.name}" RENAME TO "{table.name}"'))
+                session.execute(text(f'DROP TABLE "{old}"'))
+            return rows, differences, len(ahead)
+
+
+def _copies(tables: Sequence[Table], suffix: str) -> dict[Table, Table]:
+    metadata = MetaData()
+    copies: dict[Table, Table] = {}
+    for table in tables:
+        copy = table.to_metadata(metadata, name=f"{table.name}{suffix}")
+        for index in copy.indexes:
+            if index.name:
+                index.name = f"{index.name}{suffix}"  # type: ignore[assignment]
+        copies[table] = copy
+    return copies
+
+
+def _compare(session: Session, copies: dict[Table, Table]) -> tuple[int, int]:
+    """Rows of the copy, and how many rows differ between it and the live tables."""
+    rows = differences = 0
+    for table, copy in copies.items():
+        columns = [c.name for c in table.columns]
+        live = _rows(session, table, columns)
+        fresh = _rows(session, copy, columns)
+        rows += len(fresh)
+        differences += len(live ^ fresh)
+    return rows, differences
+
+
+def _rows(session: Session, table: Table, columns: list[str]) -> set[tuple[Any, ...]]:
+    return {
+        tuple(repr(value) for value in row)
+        for row in session.execute(select(*(table.c[name] for name in columns)))
+    }
+
+
+async def replay(js: JetStreamContext, subjects: Sequence[str], until: int, after: int = 0) -> Any:
+    """The events on `subjects` with stream sequence in (after, until], in batches, parsed.
+
+    An ephemeral pull consumer without acknowledgements: the fastest way JetStream hands out a
+    stream's messages in order.
+    """
+    async for messages in raw_batches(js, subjects, until, after):
+        batch: list[tuple[Envelope, IntegrationEvent]] = []
+        for msg in messages:
+            try:
+                envelope = Envelope.from_json(msg.data)
+                batch.append((envelope, parse_event(envelope)))
+            except ValueError:
+                continue  # unreadable: the live consumer dead-lettered it as well
+        if batch:
+            yield batch
+
+
+async def raw_batches(
+    js: JetStreamContext, subjects: Sequence[str], until: int, after: int = 0
+) -> Any:
+    """The raw messages on `subjects` with stream sequence in (after, until], in batches."""
+    if until <= after:
+        return
+    config = ConsumerConfig(
+        ack_policy=AckPolicy.NONE,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=after + 1,
+        filter_subjects=list(subjects),
+        inactive_threshold=60.0,
+        max_ack_pending=-1,
+    )
+    subscription = await js.pull_subscribe(subjects[0], stream=EVENTS_STREAM, config=config)
+    try:
+        while True:
+            try:
+                messages: list[Msg] = await subscription.fetch(batch=FETCH_BATCH, timeout=0.5)
+            except TimeoutError:
+                return  # nothing more on these subjects
+            inside = [m for m in messages if m.metadata.sequence.stream <= until]
+            if inside:
+                yield inside
+            if len(inside) < len(messages) or messages[-1].metadata.num_pending == 0:
+                return
+    finally:
+        with contextlib.suppress(Exception):
+            await subscription.unsubscribe()
+        with contextlib.suppress(Exception):
+            info = await subscription.consumer_info()
+            await js.delete_consumer(EVENTS_STREAM, info.name)
+
+
+__all__ = [
+    "ReadModel",
+    "RebuildRequest",
+    "RebuildStatus",
+    "Rebuilder",
+    "raw_batches",
+    "read_models_subject",
+    "rebuild_subject",
+    "replay",
+]
