@@ -29,6 +29,7 @@ from gateway.routes.my_notifications import (
 from gateway.routes.operations import OperationsController
 from gateway.routes.ops_organisations import OperatorOrganisationController
 from gateway.routes.organisations import OrganisationController, RegisterController
+from gateway.routes.partners import PartnerController
 from gateway.routes.password_change import PasswordChangeController
 from gateway.routes.password_resets import PasswordResetController
 from gateway.routes.photo import PhotoController
@@ -82,6 +83,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             InvoiceController,
             MyNotificationsController,
             OperatorNotificationsController,
+            PartnerController,
         ],
         dependencies={
             "bus": Provide(lambda: bus, sync_to_thread=False),
