@@ -52,8 +52,8 @@ class _AboutDelivery(BaseModel):
     delivery_id: UUID = Field(description="The delivery: one per (webhook, event, replay).")
     webhook_id: UUID = Field(description="The webhook it went to.")
     organisation_id: UUID = Field(description="The organisation whose event it carried.")
-    event_id: UUID = Field(description="The event delivered.")
-    event_type: str = Field(description="Its type.")
+    cause_event_id: UUID = Field(description="The event delivered (its X-Event-Id).")
+    cause_event_type: str = Field(description="Its type, e.g. InvoiceReceived.")
     attempts: int = Field(ge=1, description="How many POSTs it took (or were made).")
 
 

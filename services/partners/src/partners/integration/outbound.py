@@ -49,8 +49,8 @@ def _outcome(e: Any) -> IntegrationEvent:
         "delivery_id": e.delivery_id,
         "webhook_id": e.webhook_id,
         "organisation_id": e.organisation_id,
-        "event_id": e.event_id,
-        "event_type": e.event_type,
+        "cause_event_id": e.event_id,
+        "cause_event_type": e.event_type,
         "attempts": e.attempts,
     }
     if e.succeeded:
