@@ -5,6 +5,7 @@ rotated secret signs beside the old one through its grace period."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -211,7 +212,7 @@ async def test_500s_and_timeouts_are_retried_and_later_events_wait_their_turn(wo
     assert "no answer within" in (tries[1].error or "")
     assert by_event[first.id].status == "succeeded" and by_event[second.id].status == "succeeded"
     # Backoff: each retry came later than the one before it, never at once.
-    gaps = [(b.at - a.at).total_seconds() for a, b in zip(tries, tries[1:], strict=False)]
+    gaps = [(b.at - a.at).total_seconds() for a, b in itertools.pairwise(tries)]
     assert all(gap >= 0.05 for gap in gaps), gaps
 
 
