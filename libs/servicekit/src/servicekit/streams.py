@@ -182,7 +182,7 @@ def partner_stream_config(replicas: int = 1, max_age_seconds: float = 30 * 86400
         storage=StorageType.FILE,
         discard=DiscardPolicy.OLD,
         max_age=max_age_seconds,
-        duplicate_window=DUPLICATE_WINDOW_SECONDS,
+        duplicate_window=min(DUPLICATE_WINDOW_SECONDS, max_age_seconds),
         allow_direct=False,
         num_replicas=replicas,
         description="Each organisation's events for its partners: partner.<organisation>.<type>",

@@ -50,7 +50,7 @@ class Partner:
 class FeedAccess:
     """Every partner's grants; kept as JSON beside the generated server configuration."""
 
-    platform_password_hash: str
+    platform_password: str
     anonymous_platform: bool = True
     partners: dict[str, Partner] = field(default_factory=dict)
 
@@ -58,10 +58,10 @@ class FeedAccess:
     def load(cls, path: Path) -> FeedAccess:
         """Read the grants, or start empty (with a fresh platform password) when none exist."""
         if not path.exists():
-            return cls(platform_password_hash=_hash(secrets.token_urlsafe(32)))
+            return cls(platform_password=secrets.token_urlsafe(32))
         raw = json.loads(path.read_text())
         return cls(
-            platform_password_hash=raw["platform_password_hash"],
+            platform_password=raw["platform_password"],
             anonymous_platform=raw.get("anonymous_platform", True),
             partners={name: Partner(**p) for name, p in raw.get("partners", {}).items()},
         )
@@ -69,7 +69,7 @@ class FeedAccess:
     def save(self, path: Path) -> None:
         """Write the grants (only the owner may read them)."""
         raw = {
-            "platform_password_hash": self.platform_password_hash,
+            "platform_password": self.platform_password,
             "anonymous_platform": self.anonymous_platform,
             "partners": {
                 name: {"password_hash": p.password_hash, "organisations": p.organisations}
@@ -111,10 +111,13 @@ class FeedAccess:
 
     def server_config(self) -> str:
         """The nats-server configuration (authorization) for these grants."""
+        # In clear: nats-server compares an anonymous client's (missing) password with the
+        # no_auth_user's own, which a bcrypt hash would never match. The services present it
+        # (NATS_URL nats://platform:<password>@host) where anonymous connections are off.
         users = [
             _user(
                 PLATFORM_USER,
-                self.platform_password_hash,
+                self.platform_password,
                 {"publish": ">", "subscribe": ">"},
             )
         ]
