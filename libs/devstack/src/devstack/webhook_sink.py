@@ -36,6 +36,7 @@ class WebhookSink:
     answers: dict[str, list[Plan]] = field(default_factory=dict)
     count: int = 0
     _server: asyncio.Server | None = None
+    _connections: set[asyncio.Task[None]] = field(default_factory=set)
 
     def url(self, path: str = "/hook") -> str:
         """The URL of a path on this sink."""
@@ -53,10 +54,17 @@ class WebhookSink:
         """Stop listening and close connections."""
         if self._server is not None:
             self._server.close()
+            for connection in list(self._connections):
+                connection.cancel()
+            if self._connections:
+                await asyncio.wait(self._connections, timeout=2)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -83,4 +91,5 @@ class WebhookSink:
         except (asyncio.IncompleteReadError, ConnectionError, ValueError):
             pass
         finally:
+            self._connections.discard(task)
             writer.close()
