@@ -152,9 +152,7 @@ class ReplayDelivery(Command):
 
 
 WEBHOOK_NOT_FOUND = ProblemType("urn:problem:partners:webhook-not-found", "No such webhook", 404)
-DELIVERY_NOT_FOUND = ProblemType(
-    "urn:problem:partners:delivery-not-found", "No such delivery", 404
-)
+DELIVERY_NOT_FOUND = ProblemType("urn:problem:partners:delivery-not-found", "No such delivery", 404)
 UNSAFE_DESTINATION = ProblemType(
     "urn:problem:partners:unsafe-destination", "This webhook URL is not allowed", 422
 )
