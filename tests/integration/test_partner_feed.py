@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import nats
 import pytest
@@ -82,7 +85,11 @@ async def _fill(server: NatsServerProcess, feed: Feed) -> None:
 def feed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Feed]:
     store = tmp_path_factory.mktemp("feed") / "nats"
     access = FeedAccess.load(store / "partners.json")
-    passwords = {"alice": access.grant("alice", [A]), "bob": access.grant("bob", [B])}
+    passwords = {
+        "alice": access.grant("alice", [A]),
+        "bob": access.grant("bob", [B]),
+        "carol": access.grant("carol", [A]),
+    }
     store.mkdir(parents=True)
     (store / "authorization.conf").write_text(access.server_config())
     server = NatsServerProcess(store_dir=store, port=free_port())
@@ -253,3 +260,32 @@ async def test_a_partner_cannot_publish(feed: Feed) -> None:
     assert sum("permissions violation for publish" in v for v in alice.violations) == 3
     await platform.close()
     await alice.nc.close()
+
+
+def test_the_example_subscriber_resumes_where_it_left_off(feed: Feed) -> None:
+    def run() -> list[str]:
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).resolve().parents[2] / "examples" / "partner_subscriber.py"),
+                "--server",
+                feed.server.url,
+                "--user",
+                "carol",
+                "--password",
+                feed.passwords["carol"],
+                "--organisation",
+                A,
+                "--idle-seconds",
+                "1",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout.splitlines()
+
+    first = run()
+    assert len(first) == 3 and all("OrganisationActivated" in line for line in first)
+    assert run() == [], "the durable consumer remembers what was acknowledged"
