@@ -1,5 +1,8 @@
 """A local HTTP endpoint that receives webhook deliveries (tests and benchmarks).
 
+`python -m devstack.webhook_sink <port>` runs one as its own process; `GET /count` answers how
+many deliveries it has taken.
+
 Plain asyncio HTTP/1.1 with keep-alive, so it costs little next to what it measures. It keeps
 every request it got and answers what it is told: `answers` maps a path to a list of planned
 answers (a status code, or ("sleep", seconds) before a 200) used one per request, then 200.
@@ -76,6 +79,13 @@ class WebhookSink:
                         name, value = line.split(":", 1)
                         headers[name.strip().lower()] = value.strip()
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
+                if method == "GET" and path == "/count":  # for a sink in another process
+                    text = str(self.count).encode()
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(text), text)
+                    )
+                    await writer.drain()
+                    continue
                 self.count += 1
                 if self.keep:  # on arrival, even when the answer comes too late
                     self.received.append(Received(method, path, headers, body))
@@ -93,3 +103,17 @@ class WebhookSink:
         finally:
             self._connections.discard(task)
             writer.close()
+
+
+async def _serve_forever(port: int) -> None:
+    sink = WebhookSink(port=port, keep=False)
+    await sink.start()
+    print(f"webhook sink on {sink.url('/')}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_forever(int(sys.argv[1])))

@@ -121,13 +121,15 @@ class Dispatcher:
             self._wakeup.set()
 
     async def _deliver_in_order(self, webhook: Any, queue: list[Any]) -> bool:
-        """POST each in turn; False when one must wait for a retry (the rest wait behind it)."""
-        records: list[asyncio.Future[None]] = []
+        """POST each in turn; False when one must wait for a retry (the rest wait behind it).
+        The attempts are recorded together afterwards: one transaction, one save of their
+        outcome events (a crash in between makes them POST again: at least once)."""
+        attempts: list[Attempt] = []
         go_on = True
         try:
             for delivery in queue:
                 attempt = await self._attempt(webhook, delivery)
-                records.append(asyncio.ensure_future(self._executor.run(self._log.record, attempt)))
+                attempts.append(attempt)
                 if not attempt.succeeded and attempt.next_attempt_at is not None:
                     log.info(
                         "webhook delivery failed; will retry",
@@ -141,7 +143,7 @@ class Dispatcher:
                 if not attempt.succeeded:
                     log.warning("webhook delivery given up", delivery_id=delivery.id)
         finally:
-            await asyncio.gather(*records)
+            await self._executor.run(self._log.record, attempts)
             self._recorded()
         return go_on
 

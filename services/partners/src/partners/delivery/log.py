@@ -21,7 +21,7 @@ from contracts.commands.partners import (
 from contracts.envelope import Envelope
 from servicekit.eventstore import SharedDatabase
 from servicekit.rpc import Refused
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from partners.application import PartnersApplication
@@ -134,40 +134,43 @@ class DeliveryLog:
             return webhook, []
         return webhook, list(rows)
 
-    def record(self, attempt: Attempt) -> None:
-        """Write an attempt; a success or a final failure also records the outcome event."""
-        d = attempt.delivery
-        number = d.attempts + 1
-        if attempt.succeeded:
-            status = SUCCEEDED
-        elif attempt.next_attempt_at is None:
-            status = FAILED
-        else:
-            status = PENDING
-        with self._db.transaction() as session:
-            session.execute(
-                delivery_attempts.insert().values(
-                    delivery_id=d.id,
-                    number=number,
-                    at=attempt.at,
-                    status_code=attempt.status_code,
-                    error=attempt.error,
-                    duration_ms=attempt.duration_ms,
-                )
+    def record(self, attempts: list[Attempt]) -> None:
+        """Write attempts (one statement each kind for all of them); a success or a final
+        failure also records its outcome event, all in one save."""
+        if not attempts:
+            return
+        attempt_rows, delivery_rows, outcomes = [], [], []
+        for attempt in attempts:
+            d = attempt.delivery
+            number = d.attempts + 1
+            if attempt.succeeded:
+                status = SUCCEEDED
+            elif attempt.next_attempt_at is None:
+                status = FAILED
+            else:
+                status = PENDING
+            attempt_rows.append(
+                {
+                    "delivery_id": d.id,
+                    "number": number,
+                    "at": attempt.at,
+                    "status_code": attempt.status_code,
+                    "error": attempt.error,
+                    "duration_ms": attempt.duration_ms,
+                }
             )
-            session.execute(
-                update(deliveries)
-                .where(deliveries.c.id == d.id)
-                .values(
-                    attempts=number,
-                    status=status,
-                    next_attempt_at=attempt.next_attempt_at if status == PENDING else None,
-                    finished_at=None if status == PENDING else attempt.at,
-                    last_error=attempt.error,
-                )
+            delivery_rows.append(
+                {
+                    "the_id": d.id,
+                    "attempts": number,
+                    "status": status,
+                    "next_attempt_at": attempt.next_attempt_at if status == PENDING else None,
+                    "finished_at": None if status == PENDING else attempt.at,
+                    "last_error": attempt.error,
+                }
             )
             if status != PENDING:
-                self._app.save(
+                outcomes.append(
                     DeliveryOutcome(
                         delivery_id=uuid.UUID(d.id),
                         webhook_id=uuid.UUID(d.webhook_id),
@@ -181,6 +184,22 @@ class DeliveryLog:
                         at=attempt.at,
                     )
                 )
+        with self._db.transaction() as session:
+            session.execute(delivery_attempts.insert(), attempt_rows)
+            session.execute(
+                update(deliveries)
+                .where(deliveries.c.id == bindparam("the_id"))
+                .values(
+                    attempts=bindparam("attempts"),
+                    status=bindparam("status"),
+                    next_attempt_at=bindparam("next_attempt_at"),
+                    finished_at=bindparam("finished_at"),
+                    last_error=bindparam("last_error"),
+                ),
+                delivery_rows,
+            )
+            if outcomes:
+                self._app.save(*outcomes)
 
     # -- the organisation admin's side ---------------------------------------------------
 
