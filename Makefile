@@ -50,6 +50,7 @@ bench: .venv/.synced ## Run the benchmarks and print their figures (figures also
 	$(UV) run --frozen python -m bench.invoicing
 	$(UV) run --frozen python -m bench.notifications
 	$(UV) run --frozen python -m bench.rebuild
+	$(UV) run --frozen python -m bench.partners
 
 schemas: .venv/.synced ## Regenerate the committed JSON Schemas of the event contracts
 	$(UV) run --frozen python -m contracts.schemas.generate

@@ -13,7 +13,7 @@ def test_health_and_readiness_report_every_service(stack: Stack) -> None:
     ready = httpx.get(f"{stack.gateway_url}/ready")
     assert ready.status_code == 200
     services = ready.json()["services"]
-    assert set(services) == {"identity", "organisation", "invoicing", "notifications"}
+    assert set(services) == {"identity", "organisation", "invoicing", "notifications", "partners"}
     assert all(s["ready"] for s in services.values())
 
 

@@ -8,14 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from devstack import Stack, free_port
+from devstack import SERVICES, Stack, free_port
 
 FAKES = Path(__file__).parent / "fakes"
 FAKE_MODULES = {
-    "identity": "fake_service",
-    "organisation": "fake_service",
-    "invoicing": "fake_service",
-    "notifications": "fake_service",
+    **{name: "fake_service" for name in SERVICES},
     "gateway": "fake_gateway",
 }
 StackFactory = Callable[..., Stack]

@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from contracts.catalogue import COMMANDS, CommandContract, all_events
 from contracts.commands.base import ProblemReply
+from contracts.commands.partners import PARTNER_EVENT_TYPES
 from contracts.commands.wire import RefusedReply
 from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
@@ -122,6 +123,56 @@ def _add_events(doc: Document) -> None:
         operation["messages"].append(_ref(f"#/channels/{channel_id}/messages/{message_id}"))
 
 
+def _add_partner_feed(doc: Document) -> None:
+    """The partner feed (stream PARTNER) and webhook deliveries: what partner systems receive."""
+    messages = {
+        f"{e.event_type}V{e.version}": _ref(f"{_MESSAGES}{e.event_type}V{e.version}")
+        for e in all_events()
+        if e.event_type in PARTNER_EVENT_TYPES
+    }
+    doc["channels"]["partner-feed"] = {
+        "address": "partner.{organisation_id}.{event_type}",
+        "title": "Partner feed",
+        "description": (
+            "The JetStream stream PARTNER: each organisation's partner-visible events, the same "
+            "CloudEvents envelope as on EVENTS. A partner connects with its own NATS user (see "
+            "the README, `python -m partners.feed_access`), which may create one durable "
+            "consumer per granted organisation, named <partner>-<organisation_id>, filtered to "
+            "partner.<organisation_id>.>, and use the inbox prefix _INBOX_<partner>."
+        ),
+        "parameters": {
+            "organisation_id": {"description": "The organisation the event is about."},
+            "event_type": {"enum": list(PARTNER_EVENT_TYPES), "description": "The event type."},
+        },
+        "messages": messages,
+    }
+    doc["operations"]["send-partner-feed"] = {
+        "action": "send",
+        "channel": _ref("#/channels/partner-feed"),
+        "summary": "partners copies each organisation's events to its feed, in order, once.",
+        "messages": [_ref(f"#/channels/partner-feed/messages/{m}") for m in messages],
+    }
+    doc["channels"]["webhook-delivery"] = {
+        "address": None,
+        "title": "Webhook delivery",
+        "description": (
+            "An HTTP POST to a registered webhook URL with the same envelope as body "
+            "(application/cloudevents+json) and the headers X-Event-Id, X-Timestamp (Unix "
+            'seconds) and X-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>"> with the '
+            "webhook's secret (two comma-separated values while a secret is rotated). Non-2xx "
+            "answers and timeouts are retried with exponential backoff and jitter for 24 hours; "
+            "one organisation's events arrive in their order."
+        ),
+        "messages": messages,
+    }
+    doc["operations"]["send-webhook-delivery"] = {
+        "action": "send",
+        "channel": _ref("#/channels/webhook-delivery"),
+        "summary": "partners POSTs each event a webhook asked for, signed.",
+        "messages": [_ref(f"#/channels/webhook-delivery/messages/{m}") for m in messages],
+    }
+
+
 def _add_command(doc: Document, contract: CommandContract) -> None:
     channel_id = _identifier(contract.subject)
     request_id, reply_id = contract.request.__name__, contract.reply.__name__
@@ -203,6 +254,7 @@ def build_asyncapi(server_url: str = "nats://127.0.0.1:4222") -> Document:
         "components": {"schemas": _component_schemas(), "messages": {}},
     }
     _add_events(doc)
+    _add_partner_feed(doc)
     for contract in COMMANDS:
         _add_command(doc, contract)
     return doc

@@ -50,6 +50,13 @@ from contracts.commands.organisations import (
     SetPdfOptions,
     SetReceiving,
 )
+from contracts.commands.partners import (
+    ListDeliveries,
+    ListWebhooks,
+    RegisterWebhook,
+    ReplayDelivery,
+    RotateWebhookSecret,
+)
 from contracts.commands.password_reset import ConfirmPasswordReset, RequestPasswordReset
 from contracts.commands.profile import GetProfile
 from contracts.commands.sessions import EndSession, Login, RefreshSession
@@ -60,6 +67,7 @@ from contracts.events import (
     my_account,
     notifications,
     organisation,
+    partners,
 )
 from contracts.events.base import IntegrationEvent
 
@@ -93,6 +101,7 @@ CATALOGUE: dict[tuple[str, int], type[IntegrationEvent]] = _index(
     *organisation.EVENTS,
     *invoicing.EVENTS,
     *notifications.EVENTS,
+    *partners.EVENTS,
 )
 """Every integration event contract, old versions kept while consumers migrate."""
 
@@ -165,6 +174,11 @@ COMMANDS: tuple[CommandContract, ...] = tuple(
         ListMyNotifications,
         SearchNotifications,
         AnnounceProductNews,
+        RegisterWebhook,
+        ListWebhooks,
+        RotateWebhookSecret,
+        ListDeliveries,
+        ReplayDelivery,
         ReadinessQuery,
     )
 )

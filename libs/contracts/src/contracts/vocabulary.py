@@ -2,7 +2,7 @@
 
 from typing import Literal, get_args
 
-BoundedContext = Literal["identity", "organisation", "invoicing", "notifications"]
+BoundedContext = Literal["identity", "organisation", "invoicing", "notifications", "partners"]
 """A service that owns its data and publishes facts about it."""
 
 BOUNDED_CONTEXTS: tuple[BoundedContext, ...] = get_args(BoundedContext)

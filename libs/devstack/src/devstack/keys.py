@@ -12,7 +12,7 @@ from pathlib import Path
 from nacl.public import PrivateKey
 from nacl.signing import SigningKey
 
-KEY_OWNERS = ("identity", "notifications")
+KEY_OWNERS = ("identity", "notifications", "partners")
 # Identity signs access tokens with it; the gateway checks them with the public half.
 SIGNING_KEY = ("identity-jwt", "IDENTITY_JWT_PRIVATE_KEY", "IDENTITY_JWT_PUBLIC_KEY")
 

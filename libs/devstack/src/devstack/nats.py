@@ -67,11 +67,30 @@ class NatsServerProcess(ManagedProcess):
         """Name and port, for error messages."""
         return f"nats-server on port {self.port}"
 
+    @property
+    def config_file(self) -> Path:
+        """The server's configuration: the partners' feed authorization, written by
+        `python -m partners.feed_access` (empty until a partner is granted access)."""
+        return self.store_dir / "authorization.conf"
+
+    @property
+    def pid_file(self) -> Path:
+        """Where the server writes its pid (feed_access signals it to reload the config)."""
+        return self.store_dir / "nats.pid"
+
     def argv(self) -> list[str]:
         """nats-server with JetStream, bound to 127.0.0.1 only."""
         self.store_dir.mkdir(parents=True, exist_ok=True)
+        if not self.config_file.exists():
+            self.config_file.write_text(
+                "# No partner feed users yet (python -m partners.feed_access)\n"
+            )
         return [
             nats_server_binary(),
+            "-c",
+            str(self.config_file),
+            "-P",
+            str(self.pid_file),
             "-js",
             "-sd",
             str(self.store_dir),

@@ -24,7 +24,7 @@ from devstack.runstate import RunState
 from devstack.sink_process import SmtpSinkProcess
 from devstack.supervisor import Status, Supervisor
 
-SERVICES = ["identity", "organisation", "invoicing", "notifications"]
+SERVICES = ["identity", "organisation", "invoicing", "notifications", "partners"]
 GATEWAY = "gateway"
 log = structlog.get_logger("devstack.stack")
 

@@ -63,13 +63,18 @@ def stream_configs(replicas: int = 1) -> list[StreamConfig]:
 async def declare_streams(js: JetStreamContext, replicas: int = 1) -> None:
     """Create the streams, or bring an existing one's configuration up to date."""
     for config in stream_configs(replicas):
-        assert config.name is not None
-        try:
-            await js.stream_info(config.name)
-        except NotFoundError:
-            await js.add_stream(config)
-        else:
-            await js.update_stream(config)
+        await declare_stream_config(js, config)
+
+
+async def declare_stream_config(js: JetStreamContext, config: StreamConfig) -> None:
+    """Create one stream, or bring an existing one's configuration up to date."""
+    assert config.name is not None
+    try:
+        await js.stream_info(config.name)
+    except NotFoundError:
+        await js.add_stream(config)
+    else:
+        await js.update_stream(config)
 
 
 def revoked_sessions_config(replicas: int = 1) -> KeyValueConfig:
@@ -176,3 +181,27 @@ async def object_store(js: JetStreamContext, bucket: str, replicas: int = 1) -> 
 def dead_letter_subject(consumer: str, original_subject: str) -> str:
     """Where a consumer parks a message it gave up on."""
     return f"deadletter.{consumer}.{original_subject}"
+
+
+# The live partner feed: the partners service copies each organisation's partner-visible events
+# here as partner.<organisation_id>.<EventType>. Partners read it with their own NATS users, whose
+# permissions name their organisations' subjects (see services/partners/src/partners/feed/).
+# No direct get: a message-get API would bypass those subject permissions.
+PARTNER_STREAM = "PARTNER"
+PARTNER_SUBJECTS = ["partner.>"]
+
+
+def partner_stream_config(replicas: int = 1, max_age_seconds: float = 30 * 86400) -> StreamConfig:
+    """The PARTNER stream (declared by the partners service, which alone writes to it)."""
+    return StreamConfig(
+        name=PARTNER_STREAM,
+        subjects=PARTNER_SUBJECTS,
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        discard=DiscardPolicy.OLD,
+        max_age=max_age_seconds,
+        duplicate_window=min(DUPLICATE_WINDOW_SECONDS, max_age_seconds),
+        allow_direct=False,
+        num_replicas=replicas,
+        description="Each organisation's events for its partners: partner.<organisation>.<type>",
+    )

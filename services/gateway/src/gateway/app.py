@@ -31,6 +31,7 @@ from gateway.routes.ops_bus import OperatorBusController
 from gateway.routes.ops_dashboard import OpsDashboardController
 from gateway.routes.ops_organisations import OperatorOrganisationController
 from gateway.routes.organisations import OrganisationController, RegisterController
+from gateway.routes.partners import PartnerController
 from gateway.routes.password_change import PasswordChangeController
 from gateway.routes.password_resets import PasswordResetController
 from gateway.routes.photo import PhotoController
@@ -86,6 +87,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             OperatorNotificationsController,
             OperatorBusController,
             OpsDashboardController,
+            PartnerController,
         ],
         dependencies={
             "bus": Provide(lambda: bus, sync_to_thread=False),

@@ -26,7 +26,18 @@ class GatewaySettings(CommonSettings):
         description="The bearer token of the platform's operators (/ops); at least 32 "
         "characters. Unset: operator routes answer 403 and say so",
     )
-    service_contexts: tuple[str, ...] = ("identity", "organisation", "invoicing", "notifications")
+    partners_public_key: str | None = Field(
+        default=None,
+        description="Seals webhook secrets so only the partners service can read them; unset: "
+        "the webhook routes answer 503",
+    )
+    service_contexts: tuple[str, ...] = (
+        "identity",
+        "organisation",
+        "invoicing",
+        "notifications",
+        "partners",
+    )
 
     @property
     def jwt_public_keys(self) -> list[str]:

@@ -1,0 +1,1 @@
+"""Webhook deliveries: the log, and the loop that POSTs them."""

@@ -1,0 +1,1 @@
+"""Webhooks and their pure rules: signatures, the retry schedule."""
