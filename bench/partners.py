@@ -18,8 +18,8 @@ Target: service deliveries/s >= 0.5 x raw POSTs/s. Measured here (2 shared cores
 raw 540-990/s against 117-384/s; the delivery log's timestamps show the consumer queueing
 deliveries from EVENTS (about 200-480 events/s on SQLite, its store thread shared with the
 dispatcher's reads and records) is the bound, the POSTs finishing within a second of the last
-queued delivery (BENCH_KEEP=1 keeps the service's database under /tmp to look). Prints the figures and writes the JSON to
-var/bench/partners-<timestamp>.json.
+queued delivery (BENCH_KEEP=1 keeps the service's database under /tmp to look). Prints the
+figures and writes the JSON to var/bench/partners-<timestamp>.json.
 """
 
 from __future__ import annotations
