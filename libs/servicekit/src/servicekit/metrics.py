@@ -55,7 +55,7 @@ INVOICES = Counter(
 )
 WEBHOOK_DELIVERIES = Counter(
     "webhook_deliveries_total",
-    "Webhook deliveries to partner systems, by outcome (delivered, failed, retried)",
+    "Webhook deliveries to partner systems, by outcome (delivered, failed)",
     ["outcome"],
 )
 READ_MODEL_REBUILDS = Counter(
@@ -73,7 +73,7 @@ FIGURE_OF_EVENT: dict[str, tuple[Counter, str]] = {
     "InvoiceDelivered": (INVOICES, "delivered"),
     "InvoiceDeliveryFailed": (INVOICES, "delivery_failed"),
     "InvoiceReceived": (INVOICES, "received"),
-    "WebhookDelivered": (WEBHOOK_DELIVERIES, "delivered"),
+    "WebhookDeliverySucceeded": (WEBHOOK_DELIVERIES, "delivered"),
     "WebhookDeliveryFailed": (WEBHOOK_DELIVERIES, "failed"),
 }
 
