@@ -101,11 +101,14 @@ def receiving(organisation: uuid.UUID, on: bool, sequence: int) -> Envelope:
 
 
 @pytest.fixture
-async def world(nats_server: NatsServerProcess, tmp_path: Path) -> AsyncIterator[World]:
+async def world(
+    nats_server: NatsServerProcess, tmp_path: Path, database_url: str
+) -> AsyncIterator[World]:
+    """The partners service's parts on SQLite and on PostgreSQL (see `database_url`)."""
     settings = PartnersSettings(
         nats_url=nats_server.url,
         var_dir=tmp_path,
-        partners_database_url=f"sqlite:///{tmp_path / 'partners.db'}",
+        partners_database_url=database_url,
         partners_private_key=new_private_key(),
         webhook_timeout_seconds=0.5,
         webhook_retry_base_seconds=0.1,
