@@ -26,6 +26,11 @@ class GatewaySettings(CommonSettings):
         description="The bearer token of the platform's operators (/ops); at least 32 "
         "characters. Unset: operator routes answer 403 and say so",
     )
+    web_secure_cookies: bool | None = Field(
+        default=None,
+        description="Whether the web pages' session cookies carry the Secure flag. Unset: "
+        "when the page was asked for over https (behind a trusted proxy: X-Forwarded-Proto)",
+    )
     service_contexts: tuple[str, ...] = ("identity", "organisation", "invoicing", "notifications")
 
     @property
