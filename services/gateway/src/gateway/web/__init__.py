@@ -20,7 +20,14 @@ from gateway.web.me_pages import MePages
 from gateway.web.organisation_pages import OrganisationPages
 from gateway.web.render import STATIC, render
 from gateway.web.session_pages import SessionPages
-from gateway.web.visit import CSRF_COOKIE, LANGUAGE_COOKIE, PAGE_HEADERS, LoginRequired, open_visit
+from gateway.web.visit import (
+    ACCESS_COOKIE,
+    CSRF_COOKIE,
+    LANGUAGE_COOKIE,
+    PAGE_HEADERS,
+    LoginRequired,
+    open_visit,
+)
 from gateway.web.words import LANGUAGES, say
 
 
@@ -42,7 +49,7 @@ def _problem_page(request: Request[Any, Any, Any], problem: Problem) -> Response
         "message.html",
         language=language,
         csrf_token=request.cookies.get(CSRF_COOKIE, ""),
-        signed_in=False,
+        signed_in=bool(request.cookies.get(ACCESS_COOKIE)),
         path=request.url.path,
         query="",
         notice=None,

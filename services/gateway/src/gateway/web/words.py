@@ -145,6 +145,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.vat_id": ("Btw-id", "VAT id"),
     "field.kvk_number": ("KvK-nummer", "KvK number"),
     "field.oin": ("OIN", "OIN"),
+    "field.body": ("Bestand", "File"),
     "field.scheme": ("Soort", "Kind"),
     "field.value": ("Waarde", "Value"),
     "status.added": ("toegevoegd", "added"),
