@@ -65,7 +65,9 @@ def test_a_photo_is_previewed_before_upload_and_shown_after(
     expect(page.get_by_text("Your photo is saved.")).to_be_visible()
     stored = page.get_by_alt_text("Your profile photo")
     expect(stored).to_be_visible()
-    assert stored.evaluate("image => image.complete && image.naturalWidth") == 120
+    loaded = "image => image.complete && image.naturalWidth > 0"
+    page.wait_for_function(loaded, arg=stored.element_handle())
+    assert stored.evaluate("image => image.naturalWidth") == 120
     assert_accessible(page, context="personal data with photo")
     screenshot(page, "web-14-photo-saved")
 

@@ -12,6 +12,7 @@ from contracts.commands.organisations import GetOrganisation, Organisation
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from gateway.problems import Problem
@@ -33,9 +34,9 @@ class InvoicePages(Controller):
     async def invoices(
         self,
         visit: NamedDependency[Visit],
-        organisation_id: UUID,
-        direction: Literal["outgoing", "incoming"] = "outgoing",
-        page: int = 1,
+        organisation_id: FromPath[UUID],
+        direction: FromQuery[Literal["outgoing", "incoming"]] = "outgoing",
+        page: FromQuery[int] = 1,
     ) -> Response[str]:
         """Outbox or inbox, newest first, and the form to send one."""
         return await self._list(visit, organisation_id, direction, max(1, min(page, 100000)))
@@ -76,7 +77,7 @@ class InvoicePages(Controller):
 
     @post("/", status_code=200)
     async def send(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, data: Upload
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], data: Upload
     ) -> Response[str] | Redirect:
         """Like POST .../invoices; the form's key makes a second press of the button harmless."""
         visit.check_csrf(data)
@@ -100,7 +101,7 @@ class InvoicePages(Controller):
 
     @get("/{invoice_id:uuid}")
     async def invoice(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, invoice_id: UUID
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], invoice_id: UUID
     ) -> Response[str]:
         """Status, parties, amount, warnings, why it failed, and the timeline."""
         member = await organisation_member(organisation_id, visit.signed_in(), visit.bus)
@@ -112,7 +113,7 @@ class InvoicePages(Controller):
 
     @get("/{invoice_id:uuid}/ubl")
     async def ubl(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, invoice_id: UUID
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], invoice_id: UUID
     ) -> Response[Any]:
         """The UBL as submitted."""
         member = await organisation_member(organisation_id, visit.signed_in(), visit.bus)
@@ -120,7 +121,7 @@ class InvoicePages(Controller):
 
     @get("/{invoice_id:uuid}/pdf")
     async def pdf(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, invoice_id: UUID
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], invoice_id: UUID
     ) -> Response[Any]:
         """The PDF per the organisation's PDF options."""
         member = await organisation_member(organisation_id, visit.signed_in(), visit.bus)

@@ -28,6 +28,7 @@ from contracts.commands.organisations import (
 )
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 from pydantic import ValidationError
 
@@ -58,9 +59,9 @@ class OrganisationPages(Controller):
     async def organisations(
         self,
         visit: NamedDependency[Visit],
-        q: str = "",
-        kvk_number: str = "",
-        place: str = "",
+        q: FromQuery[str] = "",
+        kvk_number: FromQuery[str] = "",
+        place: FromQuery[str] = "",
     ) -> Response[str]:
         """The list, the register search (with its results) and the form to add by hand."""
         return await self._list(visit, search={"q": q, "kvk_number": kvk_number, "place": place})
@@ -177,7 +178,12 @@ class OrganisationPages(Controller):
         )
 
     async def _act(
-        self, visit: Visit, organisation_id: UUID, section: str, form: dict[str, Any], act: Any
+        self,
+        visit: Visit,
+        organisation_id: FromPath[UUID],
+        section: str,
+        form: dict[str, Any],
+        act: Any,
     ) -> Response[str] | Redirect:
         """Check the caller administers the organisation, then act; refusals shown in words."""
         visit.check_csrf(form)
@@ -197,7 +203,7 @@ class OrganisationPages(Controller):
 
     @post("/{organisation_id:uuid}/identifiers", status_code=200)
     async def add_identifier(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, data: Form
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], data: Form
     ) -> Response[str] | Redirect:
         """Like POST .../identifiers: a value that fails a check names the check."""
 
@@ -218,7 +224,7 @@ class OrganisationPages(Controller):
 
     @post("/{organisation_id:uuid}/activation", status_code=200)
     async def activate(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, data: Form
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], data: Form
     ) -> Response[str] | Redirect:
         """Like POST .../activation."""
 
@@ -232,7 +238,7 @@ class OrganisationPages(Controller):
 
     @post("/{organisation_id:uuid}/receiving", status_code=200)
     async def receiving(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, data: Form
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], data: Form
     ) -> Response[str] | Redirect:
         """Like PUT .../receiving."""
 
@@ -248,7 +254,7 @@ class OrganisationPages(Controller):
 
     @post("/{organisation_id:uuid}/pdf-options", status_code=200)
     async def pdf_options(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, data: Form
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], data: Form
     ) -> Response[str] | Redirect:
         """Like PUT .../pdf-options."""
 
@@ -271,7 +277,7 @@ class OrganisationPages(Controller):
 
     @post("/{organisation_id:uuid}/invitations", status_code=200)
     async def invite(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, data: Form
+        self, visit: NamedDependency[Visit], organisation_id: FromPath[UUID], data: Form
     ) -> Response[str] | Redirect:
         """Like POST /api/v1/invitations, into this organisation, in the visitor's language."""
 
@@ -298,7 +304,11 @@ class OrganisationPages(Controller):
 
     @post("/{organisation_id:uuid}/members/{user_id:uuid}/remove", status_code=200)
     async def remove_member(
-        self, visit: NamedDependency[Visit], organisation_id: UUID, user_id: UUID, data: Form
+        self,
+        visit: NamedDependency[Visit],
+        organisation_id: FromPath[UUID],
+        user_id: FromPath[UUID],
+        data: Form,
     ) -> Response[str] | Redirect:
         """Like DELETE /api/v1/users/{user_id}/memberships/{organisation_id}."""
 

@@ -10,7 +10,7 @@ from contracts.commands.organisations import Organisation, SetReceiving
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 from pydantic import ValidationError
 
@@ -144,7 +144,7 @@ class SessionPages(Controller):
 
     @get("/language")
     async def language(
-        self, visit: NamedDependency[Visit], to: str = "nl", next: str = "/"
+        self, visit: NamedDependency[Visit], to: FromQuery[str] = "nl", next: FromQuery[str] = "/"
     ) -> Redirect:
         """Switch the pages' language and go back where the visitor was."""
         visit.choose_language(to if to in LANGUAGES else "nl")
