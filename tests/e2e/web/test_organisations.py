@@ -10,8 +10,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser import assert_accessible, screenshot
 from tests.e2e.identity.people import an_address
-from tests.e2e.identity.tenants import accept
-from tests.e2e.organisation.world import a_kvk_number
+from tests.e2e.identity.tenants import accept, invite
+from tests.e2e.organisation.world import a_kvk_number, admin, api, eventually
 from tests.e2e.system import token_in, wait_for_mails
 from tests.e2e.web.pages import a_verified_person, log_in
 
@@ -148,3 +148,26 @@ def test_every_login_asks_about_receiving_until_told_not_to(system: Stack, page:
 
     log_in(page, system, email)  # receiving is off again, but the prompt was switched off
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+
+
+def test_a_member_who_may_not_switch_receiving_is_told_so_at_the_prompt(
+    system: Stack, page: Page
+) -> None:
+    owner = admin(system, "owner")
+    added = api(system, owner, "POST", "/api/v1/organisations", json={"kvk_number": a_kvk_number()})
+    organisation = added.json()
+    path = f"/api/v1/organisations/{organisation['id']}"
+    assert api(system, owner, "POST", f"{path}/activation").json()["status"] == "active"
+    member = an_address("member")
+    assert eventually(
+        lambda: invite(system, owner, member, [organisation["id"]]).status_code == 201
+    )
+    assert accept(system, token_in(wait_for_mails(system, member)[0])).status_code == 201
+
+    log_in(page, system, member)
+    expect(page.get_by_role("heading", name="Receive e-invoices too?")).to_be_visible()
+    page.get_by_label(f"{organisation['name']} receives e-invoices").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("You do not have the rights for that.")
+    screenshot(page, "web-26-prompt-refused-for-a-member")
+    assert api(system, owner, "GET", path).json()["receiving_enabled"] is False

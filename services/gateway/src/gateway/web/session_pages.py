@@ -15,7 +15,7 @@ from litestar.response import Redirect
 from pydantic import ValidationError
 
 from gateway.problems import Problem
-from gateway.routes.organisations import visible_organisations
+from gateway.routes.organisations import organisation_admin, visible_organisations
 from gateway.routes.registrations import RegistrationRequest, register_user
 from gateway.routes.sessions import LoginRequest, end_session, start_session
 from gateway.web.explain import explain, explain_form
@@ -114,8 +114,10 @@ class SessionPages(Controller):
         try:
             for organisation in organisations:
                 if data.get(f"receive-{organisation.id}") == "on":
+                    # The same check as PUT .../receiving: only the organisation's admins.
+                    admin = await organisation_admin(organisation.id, caller, visit.bus)
                     await visit.bus.call(
-                        SetReceiving(caller=caller, organisation_id=organisation.id, enabled=True),
+                        SetReceiving(caller=admin, organisation_id=organisation.id, enabled=True),
                         Organisation,
                     )
             if data.get("dont_ask") == "on":
