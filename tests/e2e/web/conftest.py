@@ -16,8 +16,9 @@ from tests.e2e.system import new_stack
 
 
 @pytest.fixture(scope="package")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The whole system as processes, started once for the page scenarios."""
+def system(browser: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The whole system as processes, started once for the page scenarios (and only when
+    there is a Chromium to drive: `browser` skips, saying why, first)."""
     rules = rules_dir()
     env = {"EINVOICE_RULES_DIR": str(rules)} if rules else {}
     stack = new_stack(tmp_path_factory.mktemp("web-var"), env)

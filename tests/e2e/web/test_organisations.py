@@ -52,6 +52,9 @@ def test_an_admin_adds_an_organisation_from_the_register_and_sets_it_up(
     page.get_by_role("button", name="Add identifier").click()
     expect(page.get_by_text("The identifier is added.")).to_be_visible()
     expect(page.locator("#identifiers")).to_contain_text("NL000099998B57")
+    page.get_by_role("button", name="Remove: NL000099998B57").click()
+    expect(page.get_by_text("The identifier is removed.")).to_be_visible()
+    expect(page.locator("#identifier-list")).not_to_contain_text("NL000099998B57")
 
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_text("The organisation is active.")).to_be_visible()

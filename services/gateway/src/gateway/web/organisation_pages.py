@@ -21,6 +21,7 @@ from contracts.commands.organisations import (
     Organisation,
     PdfOptions,
     RegisterResults,
+    RemoveIdentifier,
     RequestActivation,
     SearchRegister,
     SetPdfOptions,
@@ -219,6 +220,27 @@ class OrganisationPages(Controller):
                 Organisation,
             )
             return "org.identifier.added"
+
+        return await self._act(visit, organisation_id, "identifiers", data, act)
+
+    @post("/{organisation_id:uuid}/identifiers/{scheme:str}/remove", status_code=200)
+    async def remove_identifier(
+        self,
+        visit: NamedDependency[Visit],
+        organisation_id: FromPath[UUID],
+        scheme: FromPath[str],
+        data: Form,
+    ) -> Response[str] | Redirect:
+        """Like DELETE .../identifiers/{scheme}: a register organisation keeps its KvK number."""
+
+        async def act(admin: Any) -> str:
+            await visit.bus.call(
+                RemoveIdentifier(
+                    caller=admin, organisation_id=organisation_id, scheme=scheme[:100]
+                ),
+                Organisation,
+            )
+            return "org.identifier.removed"
 
         return await self._act(visit, organisation_id, "identifiers", data, act)
 

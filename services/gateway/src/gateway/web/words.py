@@ -160,6 +160,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "org.identifiers.none": ("Nog geen kenmerken.", "No identifiers yet."),
     "org.identifier.add": ("Kenmerk toevoegen", "Add identifier"),
     "org.identifier.added": ("Het kenmerk is toegevoegd.", "The identifier is added."),
+    "org.identifier.remove": ("Verwijderen", "Remove"),
+    "org.identifier.removed": ("Het kenmerk is verwijderd.", "The identifier is removed."),
     "scheme.0106": ("0106 KvK-nummer", "0106 KvK number"),
     "scheme.9944": ("9944 btw-id", "9944 Dutch VAT id"),
     "scheme.0190": ("0190 OIN", "0190 OIN"),
