@@ -49,6 +49,12 @@ def _skip_without_browser() -> str:
     return path
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Page tests run last, in their order: while Playwright's sync API is open, the main
+    thread has a running event loop, and every async test after it would fail."""
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """One headless Chromium for the whole session."""

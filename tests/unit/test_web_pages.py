@@ -49,7 +49,9 @@ def test_pages_speak_dutch_unless_the_browser_or_the_visitor_asks_for_english(
     assert "Account maken" in client.get("/signup", headers={"Accept-Language": "en"}).text
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "javascript:x"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "javascript:x", "/\\evil.example"]
+)
 def test_the_language_switch_never_sends_anyone_to_another_site(
     client: TestClient[Any], target: str
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -70,6 +71,15 @@ def test_an_expired_access_token_is_renewed_once_even_when_requests_race(
         f"{system.gateway_url}/account", cookies={**kept, **dict(renewed)}, timeout=30
     )
     assert "My details" in still.text
+
+    # A page that answers with a problem still hands over the renewed pair.
+    missing = httpx.get(
+        f"{system.gateway_url}/organisations/{uuid.uuid4()}",
+        cookies={**kept, "einvoice_refresh": renewed["einvoice_refresh"]},
+        timeout=30,
+    )
+    assert missing.status_code == 404 and "does not exist" in missing.text
+    assert missing.cookies["einvoice_refresh"] not in (renewed["einvoice_refresh"], "")
 
     # A refresh token that was spent (and is no longer fresh in the gateway's memory) is not
     # a session: the visitor is sent to log in.

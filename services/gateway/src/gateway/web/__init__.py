@@ -27,12 +27,15 @@ from gateway.web.visit import (
     PAGE_HEADERS,
     LoginRequired,
     open_visit,
+    visit_of,
 )
 from gateway.web.words import LANGUAGES, say
 
 
 def _to_login(request: Request[Any, Any, Any], _: LoginRequired) -> Redirect:
-    return Redirect("/login?done=session.expired", status_code=303, headers=PAGE_HEADERS)
+    redirect = Redirect("/login?done=session.expired", status_code=303, headers=PAGE_HEADERS)
+    visit = visit_of(request)
+    return visit.keep_cookies(redirect) if visit else redirect
 
 
 def _problem_page(request: Request[Any, Any, Any], problem: Problem) -> Response[str]:
@@ -58,12 +61,14 @@ def _problem_page(request: Request[Any, Any, Any], problem: Problem) -> Response
         link=("/", say(language, "back")),
         problem=explanation,
     )
-    return Response(
+    response = Response(
         html,
         status_code=problem.status_code,
         media_type="text/html; charset=utf-8",
         headers={**PAGE_HEADERS, **(problem.headers or {})},
     )
+    visit = visit_of(request)
+    return visit.keep_cookies(response) if visit else response
 
 
 WEB_ROUTES = [

@@ -117,7 +117,10 @@ class InvoicePages(Controller):
     ) -> Response[Any]:
         """The UBL as submitted."""
         member = await organisation_member(organisation_id, visit.signed_in(), visit.bus)
-        return await download_ubl(organisation_id, invoice_id, member, visit.bus, visit.settings)
+        response = await download_ubl(
+            organisation_id, invoice_id, member, visit.bus, visit.settings
+        )
+        return visit.keep_cookies(response)
 
     @get("/{invoice_id:uuid}/pdf")
     async def pdf(
@@ -125,4 +128,7 @@ class InvoicePages(Controller):
     ) -> Response[Any]:
         """The PDF per the organisation's PDF options."""
         member = await organisation_member(organisation_id, visit.signed_in(), visit.bus)
-        return await download_pdf(organisation_id, invoice_id, member, visit.bus, visit.settings)
+        response = await download_pdf(
+            organisation_id, invoice_id, member, visit.bus, visit.settings
+        )
+        return visit.keep_cookies(response)

@@ -99,7 +99,7 @@ class MePages(Controller):
     @get("/photo")
     async def photo(self, visit: NamedDependency[Visit]) -> Response[bytes]:
         """The stored photo, exactly as GET /api/v1/me/photo answers it."""
-        return await read_photo(visit.signed_in(), visit.bus, visit.settings)
+        return visit.keep_cookies(await read_photo(visit.signed_in(), visit.bus, visit.settings))
 
     @post("/photo", status_code=200, request_max_body_size=PHOTO_BODY_LIMIT + 64 * 1024)
     async def upload_photo(

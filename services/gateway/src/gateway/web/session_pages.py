@@ -150,10 +150,16 @@ class SessionPages(Controller):
     ) -> Redirect:
         """Switch the pages' language and go back where the visitor was."""
         visit.choose_language(to if to in LANGUAGES else "nl")
-        target = urlsplit(next)
-        # Only a path on this site: never an open redirect.
-        safe = target.path if not target.scheme and not target.netloc else "/"
-        return visit.redirect(safe if safe.startswith("/") and not safe.startswith("//") else "/")
+        return visit.redirect(_on_this_site(next))
+
+
+def _on_this_site(target: str) -> str:
+    """A path of this site, or "/": never an open redirect (browsers read "/\\x" as "//x")."""
+    parts = urlsplit(target)
+    path = parts.path
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
+        return "/"
+    return "/" if "\\" in path or any(ord(c) < 32 for c in path) else path
 
 
 def _asked_about(organisations: list[Organisation]) -> list[Organisation]:

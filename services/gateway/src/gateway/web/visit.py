@@ -12,7 +12,7 @@ import asyncio
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from contracts.commands.caller import Caller
 from contracts.commands.profile import Profile
@@ -79,6 +79,7 @@ class RecentRefreshes:
 
 
 REFRESHES = RecentRefreshes()
+R = TypeVar("R", bound=Response[Any])
 
 
 @dataclass
@@ -169,6 +170,13 @@ class Visit:
             cookies=self.cookies,
         )
 
+    def keep_cookies(self, response: R) -> R:
+        """`response` with this visit's cookies: a renewed token pair must reach the browser
+        on every answer, or its next page would present a spent refresh token."""
+        for cookie in self.cookies:
+            response.set_cookie(cookie)
+        return response
+
     def redirect(self, path: str) -> Redirect:
         """See other: the browser asks for `path` (after a form, so a reload does not repost)."""
         return Redirect(path, status_code=303, cookies=self.cookies, headers=PAGE_HEADERS)
@@ -197,6 +205,8 @@ async def open_visit(
         csrf_token=cookies.get(CSRF_COOKIE, ""),
         secure=_secure(request, settings, authentication),
     )
+    # The pages' exception handlers answer for this visit too (see `visit_of`).
+    request.state.web_visit = visit
     if len(visit.csrf_token) < 32:
         visit.csrf_token = secrets.token_urlsafe(32)
         visit.cookie(CSRF_COOKIE, visit.csrf_token)
@@ -240,6 +250,12 @@ def _secure(
     peer = request.client.host if request.client else ""
     forwarded = request.headers.get("x-forwarded-proto", "")
     return peer in authentication.trusted_proxies and forwarded.lower() == "https"
+
+
+def visit_of(request: Request[Any, Any, Any]) -> Visit | None:
+    """The visit a page's request opened, if it got that far."""
+    visit = request.state.get("web_visit")
+    return visit if isinstance(visit, Visit) else None
 
 
 def check_csrf(request: Request[Any, Any, Any], submitted: object) -> None:
