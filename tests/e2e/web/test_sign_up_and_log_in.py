@@ -69,6 +69,8 @@ def test_the_pages_speak_dutch_when_asked(system: Stack, page: Page) -> None:
     page.get_by_role("link", name="Nederlands").click()
     expect(page.get_by_role("heading", name="Inloggen")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "nl")
+    assert_accessible(page, context="login page in Dutch")
+    screenshot(page, "web-07-login-dutch")
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 

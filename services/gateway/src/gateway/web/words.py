@@ -240,6 +240,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "istatus.delivered": ("afgeleverd", "delivered"),
     "istatus.delivery_failed": ("niet afgeleverd", "not delivered"),
     "istatus.received": ("ontvangen", "received"),
+    "event.InvoiceSubmitted": ("Aangenomen", "Accepted"),
+    "event.InvoiceRejected": ("Afgewezen", "Rejected"),
+    "event.InvoiceSent": ("Verstuurd", "Sent"),
+    "event.InvoiceDelivered": ("Afgeleverd", "Delivered"),
+    "event.InvoiceDeliveryFailed": ("Niet afgeleverd", "Not delivered"),
+    "event.InvoiceReceived": ("Ontvangen", "Received"),
     # errors
     "error.title": ("Dat lukte niet", "That did not work"),
     "error.fields": ("Controleer deze velden:", "Please check these fields:"),
