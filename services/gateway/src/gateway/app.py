@@ -41,6 +41,7 @@ from gateway.routes.sessions import SessionController
 from gateway.routes.users import UserController
 from gateway.routes.verify_page import VerifyPageController
 from gateway.settings import GatewaySettings
+from gateway.web import WEB_ROUTES
 
 DOCUMENT_BODY_LIMIT = 10 * 1024 * 1024
 
@@ -88,6 +89,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             OperatorBusController,
             OpsDashboardController,
             PartnerController,
+            *WEB_ROUTES,
         ],
         dependencies={
             "bus": Provide(lambda: bus, sync_to_thread=False),

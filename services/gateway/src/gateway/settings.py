@@ -31,6 +31,11 @@ class GatewaySettings(CommonSettings):
         description="Seals webhook secrets so only the partners service can read them; unset: "
         "the webhook routes answer 503",
     )
+    web_secure_cookies: bool | None = Field(
+        default=None,
+        description="Whether the web pages' session cookies carry the Secure flag. Unset: "
+        "when the page was asked for over https (behind a trusted proxy: X-Forwarded-Proto)",
+    )
     service_contexts: tuple[str, ...] = (
         "identity",
         "organisation",

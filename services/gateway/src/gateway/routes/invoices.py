@@ -59,11 +59,11 @@ def _require_xml(request: Request[Any, Any, Any]) -> Any:
     return None
 
 
-async def _upload(
-    request: Request[Any, Any, Any], bus: Bus, settings: GatewaySettings
+async def upload_document(
+    body: bytes, bus: Bus, settings: GatewaySettings
 ) -> tuple[DocumentRef, bytes | None]:
-    """The body's reference, and the body itself when it is small enough to travel inline."""
-    body = await request.body()
+    """The document's reference, and the document itself when it is small enough to travel
+    inline; a larger one is put into the blob store under its SHA-256, where commands name it."""
     if not body.strip():
         raise Problem(
             422,
@@ -135,7 +135,7 @@ class ValidationController(Controller):
         settings: NamedDependency[GatewaySettings],
     ) -> ValidationResult:
         """Upload, then ask invoicing."""
-        upload, inline = await _upload(request, bus, settings)
+        upload, inline = await upload_document(await request.body(), bus, settings)
         return await bus.call(
             ValidateDocument(upload=upload, inline=inline),
             ValidationResult,
@@ -183,17 +183,8 @@ class InvoiceController(Controller):
         ] = None,
     ) -> Response[SubmissionAccepted]:
         """Upload, then ask invoicing to accept it."""
-        upload, inline = await _upload(request, bus, settings)
-        accepted = await bus.call(
-            SubmitInvoice(
-                caller=member,
-                organisation_id=organisation_id,
-                idempotency_key=idempotency_key,
-                upload=upload,
-                inline=inline,
-            ),
-            SubmissionAccepted,
-            timeout=DOCUMENT_COMMAND_TIMEOUT,
+        accepted = await submit_document(
+            await request.body(), organisation_id, idempotency_key, member, bus, settings
         )
         location = f"/api/v1/organisations/{organisation_id}/invoices/{accepted.id}"
         return Response(accepted, status_code=202, headers={"Location": location})
@@ -273,13 +264,7 @@ class InvoiceController(Controller):
         settings: NamedDependency[GatewaySettings],
     ) -> Response[bytes]:
         """Ask invoicing where it is, then read it from the blob store."""
-        stored = await bus.call(
-            GetInvoiceDocument(
-                caller=member, organisation_id=organisation_id, invoice_id=invoice_id
-            ),
-            StoredDocument,
-        )
-        return await _download(bus, settings, stored)
+        return await download_ubl(organisation_id, invoice_id, member, bus, settings)
 
     @get(
         "/{invoice_id:uuid}/pdf",
@@ -299,9 +284,50 @@ class InvoiceController(Controller):
         settings: NamedDependency[GatewaySettings],
     ) -> Response[bytes]:
         """Ask invoicing for it (made once per set of options), then read it."""
-        stored = await bus.call(
-            GetInvoicePdf(caller=member, organisation_id=organisation_id, invoice_id=invoice_id),
-            StoredDocument,
-            timeout=DOCUMENT_COMMAND_TIMEOUT,
-        )
-        return await _download(bus, settings, stored)
+        return await download_pdf(organisation_id, invoice_id, member, bus, settings)
+
+
+async def submit_document(
+    body: bytes,
+    organisation_id: UUID,
+    idempotency_key: str | None,
+    member: Caller,
+    bus: Bus,
+    settings: GatewaySettings,
+) -> SubmissionAccepted:
+    """Send an invoice (the API's and the web pages' way): upload, then ask invoicing."""
+    upload, inline = await upload_document(body, bus, settings)
+    return await bus.call(
+        SubmitInvoice(
+            caller=member,
+            organisation_id=organisation_id,
+            idempotency_key=idempotency_key,
+            upload=upload,
+            inline=inline,
+        ),
+        SubmissionAccepted,
+        timeout=DOCUMENT_COMMAND_TIMEOUT,
+    )
+
+
+async def download_ubl(
+    organisation_id: UUID, invoice_id: UUID, member: Caller, bus: Bus, settings: GatewaySettings
+) -> Response[bytes]:
+    """The UBL as submitted, as an attachment."""
+    stored = await bus.call(
+        GetInvoiceDocument(caller=member, organisation_id=organisation_id, invoice_id=invoice_id),
+        StoredDocument,
+    )
+    return await _download(bus, settings, stored)
+
+
+async def download_pdf(
+    organisation_id: UUID, invoice_id: UUID, member: Caller, bus: Bus, settings: GatewaySettings
+) -> Response[bytes]:
+    """The PDF per the organisation's options (made once per set of options)."""
+    stored = await bus.call(
+        GetInvoicePdf(caller=member, organisation_id=organisation_id, invoice_id=invoice_id),
+        StoredDocument,
+        timeout=DOCUMENT_COMMAND_TIMEOUT,
+    )
+    return await _download(bus, settings, stored)

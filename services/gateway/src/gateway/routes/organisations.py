@@ -157,6 +157,38 @@ def _postal(address: AddressInput | None) -> PostalAddress | None:
     return None if address is None else PostalAddress(**address.model_dump())
 
 
+async def add_organisation(data: NewOrganisation, caller: Caller, bus: Bus) -> Organisation:
+    """Add one from the register or by hand (the API's and the web pages' way)."""
+    if data.name is None:
+        assert data.kvk_number is not None
+        return await bus.call(
+            AddOrganisationFromRegister(caller=caller, kvk_number=data.kvk_number),
+            Organisation,
+        )
+    address = _postal(data.address)
+    assert address is not None
+    return await bus.call(
+        AddOrganisationByHand(
+            caller=caller,
+            name=data.name,
+            address=address,
+            vat_id=data.vat_id,
+            kvk_number=data.kvk_number,
+            oin=data.oin,
+        ),
+        Organisation,
+    )
+
+
+async def visible_organisations(caller: Caller, bus: Bus) -> OrganisationList:
+    """Members see their organisations; admins the whole environment."""
+    only = None
+    if caller.role != "admin":
+        profile = await bus.call(GetProfile(caller=caller), Profile)
+        only = [grant.organisation_id for grant in profile.roles.organisations]
+    return await bus.call(ListOrganisations(caller=caller, only=only), OrganisationList)
+
+
 class RegisterController(Controller):
     """GET /api/v1/kvk/search."""
 
@@ -224,25 +256,7 @@ class OrganisationController(Controller):
         bus: NamedDependency[Bus],
     ) -> Organisation:
         """From the register or by hand."""
-        if data.name is None:
-            assert data.kvk_number is not None
-            return await bus.call(
-                AddOrganisationFromRegister(caller=caller, kvk_number=data.kvk_number),
-                Organisation,
-            )
-        address = _postal(data.address)
-        assert address is not None
-        return await bus.call(
-            AddOrganisationByHand(
-                caller=caller,
-                name=data.name,
-                address=address,
-                vat_id=data.vat_id,
-                kvk_number=data.kvk_number,
-                oin=data.oin,
-            ),
-            Organisation,
-        )
+        return await add_organisation(data, caller, bus)
 
     @get(
         "/",
@@ -255,11 +269,7 @@ class OrganisationController(Controller):
         self, caller: NamedDependency[Caller], bus: NamedDependency[Bus]
     ) -> OrganisationList:
         """Members see their organisations; admins the whole environment."""
-        only = None
-        if caller.role != "admin":
-            profile = await bus.call(GetProfile(caller=caller), Profile)
-            only = [grant.organisation_id for grant in profile.roles.organisations]
-        return await bus.call(ListOrganisations(caller=caller, only=only), OrganisationList)
+        return await visible_organisations(caller, bus)
 
     @get(
         "/{organisation_id:uuid}",

@@ -99,31 +99,7 @@ class PhotoController(Controller):
         settings: NamedDependency[GatewaySettings],
     ) -> PhotoAnswer:
         """Put the upload into the blob store, then let identity check and keep it."""
-        body = await request.body()
-        if not body:
-            raise Problem(
-                422,
-                "urn:problem:identity:not-an-image",
-                "The upload is not an image we can use",
-                "The body is empty: send the image itself as the body.",
-            )
-        uploads = await object_store(
-            bus.client.jetstream(), PHOTO_UPLOADS_BUCKET, settings.stream_replicas
-        )
-        name = f"{caller.user_id}/{uuid.uuid4()}"
-        await uploads.put(name, body)
-        reference = await bus.call(
-            SetPhoto(caller=caller, upload_bucket=PHOTO_UPLOADS_BUCKET, upload_name=name),
-            PhotoReference,
-            timeout=PHOTO_COMMAND_TIMEOUT,
-        )
-        return PhotoAnswer(
-            content_type=reference.content_type,
-            size=reference.size,
-            width=reference.width,
-            height=reference.height,
-            sha256=reference.sha256,
-        )
+        return await store_photo(await request.body(), caller, bus, settings)
 
     @get(
         "/",
@@ -139,23 +115,58 @@ class PhotoController(Controller):
         settings: NamedDependency[GatewaySettings],
     ) -> Response[bytes]:
         """Ask identity where the photo is, then read it from the blob store."""
-        reference = await bus.call(GetPhoto(caller=caller), PhotoReference)
-        photos = await object_store(
-            bus.client.jetstream(), PROFILE_PHOTOS_BUCKET, settings.stream_replicas
+        return await read_photo(caller, bus, settings)
+
+
+async def store_photo(
+    body: bytes, caller: Caller, bus: Bus, settings: GatewaySettings
+) -> PhotoAnswer:
+    """Keep a new profile photo (the API's and the web pages' way): identity judges it."""
+    if not body:
+        raise Problem(
+            422,
+            "urn:problem:identity:not-an-image",
+            "The upload is not an image we can use",
+            "The body is empty: send the image itself as the body.",
         )
-        try:
-            stored = await photos.get(reference.object_name)
-        except (ObjectNotFoundError, NotFoundError) as error:
-            raise Problem(
-                404, "urn:problem:identity:no-photo", "There is no photo", "The photo is gone."
-            ) from error
-        return Response(
-            stored.data or b"",
-            media_type=reference.content_type,
-            headers={
-                "ETag": f'"{reference.sha256}"',
-                "Cache-Control": "private, no-cache",
-                "X-Content-Type-Options": "nosniff",
-                "Content-Security-Policy": "default-src 'none'; sandbox",
-            },
-        )
+    uploads = await object_store(
+        bus.client.jetstream(), PHOTO_UPLOADS_BUCKET, settings.stream_replicas
+    )
+    name = f"{caller.user_id}/{uuid.uuid4()}"
+    await uploads.put(name, body)
+    reference = await bus.call(
+        SetPhoto(caller=caller, upload_bucket=PHOTO_UPLOADS_BUCKET, upload_name=name),
+        PhotoReference,
+        timeout=PHOTO_COMMAND_TIMEOUT,
+    )
+    return PhotoAnswer(
+        content_type=reference.content_type,
+        size=reference.size,
+        width=reference.width,
+        height=reference.height,
+        sha256=reference.sha256,
+    )
+
+
+async def read_photo(caller: Caller, bus: Bus, settings: GatewaySettings) -> Response[bytes]:
+    """The caller's stored photo as a response that no page can run as a document."""
+    reference = await bus.call(GetPhoto(caller=caller), PhotoReference)
+    photos = await object_store(
+        bus.client.jetstream(), PROFILE_PHOTOS_BUCKET, settings.stream_replicas
+    )
+    try:
+        stored = await photos.get(reference.object_name)
+    except (ObjectNotFoundError, NotFoundError) as error:
+        raise Problem(
+            404, "urn:problem:identity:no-photo", "There is no photo", "The photo is gone."
+        ) from error
+    return Response(
+        stored.data or b"",
+        media_type=reference.content_type,
+        headers={
+            "ETag": f'"{reference.sha256}"',
+            "Cache-Control": "private, no-cache",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )

@@ -84,16 +84,7 @@ class RegistrationController(Controller):
         settings: NamedDependency[GatewaySettings],
     ) -> RegistrationAnswer:
         """Send the registration to identity, the password sealed so only identity can read it."""
-        await bus.call(
-            RegisterUser(
-                email=str(data.email),
-                sealed_password=seal(settings.identity_public_key, data.password),
-                full_name=data.full_name,
-                environment_name=data.environment_name,
-                language=data.language,
-            ),
-            RegistrationAccepted,
-        )
+        await register_user(data, bus, settings)
         return RegistrationAnswer()
 
     @post(
@@ -110,3 +101,17 @@ class RegistrationController(Controller):
         """Verify the address; the answer names the user and environment."""
         reply = await bus.call(VerifyEmail(token=data.token), EmailVerifiedReply)
         return VerificationAnswer(user_id=reply.user_id, environment_id=reply.environment_id)
+
+
+async def register_user(data: RegistrationRequest, bus: Bus, settings: GatewaySettings) -> None:
+    """Sign up (the API's and the web pages' way): identity alone reads the password."""
+    await bus.call(
+        RegisterUser(
+            email=str(data.email),
+            sealed_password=seal(settings.identity_public_key, data.password),
+            full_name=data.full_name,
+            environment_name=data.environment_name,
+            language=data.language,
+        ),
+        RegistrationAccepted,
+    )

@@ -78,14 +78,7 @@ class SessionController(Controller):
         authentication: NamedDependency[Authentication],
     ) -> Response[SessionStarted]:
         """Send the login to identity with the password sealed for it alone."""
-        started = await bus.call(
-            Login(
-                email=str(data.email),
-                sealed_password=seal(settings.identity_public_key, data.password),
-                client_address=authentication.client_address(request),
-            ),
-            SessionStarted,
-        )
+        started = await start_session(request, data, bus, settings, authentication)
         return Response(started, status_code=201, headers=NO_STORE)
 
     @post(
@@ -120,5 +113,28 @@ class SessionController(Controller):
         authentication: NamedDependency[Authentication],
     ) -> None:
         """End the session; this gateway refuses its tokens before it even answers."""
-        authentication.revoked.add(str(caller.session_id))
-        await bus.call(EndSession(caller=caller), SessionEnded)
+        await end_session(caller, bus, authentication)
+
+
+async def start_session(
+    request: Request[Any, Any, Any],
+    data: LoginRequest,
+    bus: Bus,
+    settings: GatewaySettings,
+    authentication: Authentication,
+) -> SessionStarted:
+    """Log in (the API's and the web pages' way): identity alone reads the password."""
+    return await bus.call(
+        Login(
+            email=str(data.email),
+            sealed_password=seal(settings.identity_public_key, data.password),
+            client_address=authentication.client_address(request),
+        ),
+        SessionStarted,
+    )
+
+
+async def end_session(caller: Caller, bus: Bus, authentication: Authentication) -> None:
+    """Log out: this gateway refuses the session's tokens before identity even answers."""
+    authentication.revoked.add(str(caller.session_id))
+    await bus.call(EndSession(caller=caller), SessionEnded)

@@ -25,6 +25,7 @@ TEXT = {
         "intro": "Klik op de knop om je e-mailadres te bevestigen.",
         "button": "Bevestigen",
         "done": "Je e-mailadres is bevestigd. Je kunt nu inloggen.",
+        "login": "Inloggen",
         "missing": "Deze link is onvolledig. Open de link uit de e-mail opnieuw.",
     },
     "en": {
@@ -32,6 +33,7 @@ TEXT = {
         "intro": "Press the button to confirm your e-mail address.",
         "button": "Confirm",
         "done": "Your e-mail address is confirmed. You can log in now.",
+        "login": "Log in",
         "missing": "This link is incomplete. Open the link from the e-mail again.",
     },
 }
@@ -80,4 +82,5 @@ class VerifyPageController(Controller):
                 f"<p>{escape(problem.problem_detail or problem.title)}</p>",
                 problem.status_code,
             )
-        return _page(language, f"<p>{TEXT[language]['done']}</p>")
+        text = TEXT[language]
+        return _page(language, f'<p>{text["done"]}</p><p><a href="/login">{text["login"]}</a></p>')

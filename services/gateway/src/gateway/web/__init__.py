@@ -1,0 +1,85 @@
+"""The people's web pages, served by the gateway at / (server-rendered, in Dutch and English).
+
+The pages act through the same code as the JSON API's routes (the same commands, request
+models and helpers), with the session in cookies instead of an Authorization header.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router
+from litestar.di import Provide
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+
+from gateway.problems import Problem
+from gateway.web.explain import Explanation, explain
+from gateway.web.invoice_pages import InvoicePages
+from gateway.web.me_pages import MePages
+from gateway.web.organisation_pages import OrganisationPages
+from gateway.web.render import STATIC, render
+from gateway.web.session_pages import SessionPages
+from gateway.web.visit import (
+    ACCESS_COOKIE,
+    CSRF_COOKIE,
+    LANGUAGE_COOKIE,
+    PAGE_HEADERS,
+    LoginRequired,
+    open_visit,
+    visit_of,
+)
+from gateway.web.words import LANGUAGES, say
+
+
+def _to_login(request: Request[Any, Any, Any], _: LoginRequired) -> Redirect:
+    redirect = Redirect("/login?done=session.expired", status_code=303, headers=PAGE_HEADERS)
+    visit = visit_of(request)
+    return visit.keep_cookies(redirect) if visit else redirect
+
+
+def _problem_page(request: Request[Any, Any, Any], problem: Problem) -> Response[str]:
+    """A problem no page handled itself: a page that says it in words, never JSON."""
+    language = request.cookies.get(LANGUAGE_COOKIE, "")
+    if language not in LANGUAGES:
+        accepted = request.headers.get("accept-language", "").lower()
+        language = "en" if accepted.startswith("en") else "nl"
+    if problem.type_ == "urn:problem:web:csrf":
+        explanation = Explanation(say(language, "error.csrf"), status=403)
+    else:
+        explanation = explain(problem, language)
+    html = render(
+        "message.html",
+        language=language,
+        csrf_token=request.cookies.get(CSRF_COOKIE, ""),
+        signed_in=bool(request.cookies.get(ACCESS_COOKIE)),
+        path=request.url.path,
+        query="",
+        notice=None,
+        heading=say(language, "error.title"),
+        lines=[],
+        link=("/", say(language, "back")),
+        problem=explanation,
+    )
+    response = Response(
+        html,
+        status_code=problem.status_code,
+        media_type="text/html; charset=utf-8",
+        headers={**PAGE_HEADERS, **(problem.headers or {})},
+    )
+    visit = visit_of(request)
+    return visit.keep_cookies(response) if visit else response
+
+
+WEB_ROUTES = [
+    Router(
+        path="/",
+        route_handlers=[SessionPages, MePages, OrganisationPages, InvoicePages],
+        dependencies={"visit": Provide(open_visit)},
+        exception_handlers={LoginRequired: _to_login, Problem: _problem_page},
+        include_in_schema=False,
+    ),
+    create_static_files_router(path="/static/web", directories=[STATIC], name="web-static"),
+]
+
+__all__ = ["WEB_ROUTES"]

@@ -1,0 +1,27 @@
+"""The pages' templates (templates/web/), rendered with the visitor's language."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from gateway.web.words import say
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static" / "web"
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render(template: str, *, language: str, **context: Any) -> str:
+    """`web/<template>` with `t(key, **values)` speaking `language`."""
+    page = _environment.get_template(f"web/{template}")
+    return page.render(language=language, t=partial(say, language), **context)

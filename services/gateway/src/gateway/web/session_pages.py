@@ -1,0 +1,169 @@
+"""Sign up, log in (with the "receive e-invoices too?" prompt), log out, the overview."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from contracts.commands.my_account import SetReceivingPrompt
+from contracts.commands.organisations import Organisation, SetReceiving
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery
+from litestar.response import Redirect
+from pydantic import ValidationError
+
+from gateway.problems import Problem
+from gateway.routes.organisations import organisation_admin, visible_organisations
+from gateway.routes.registrations import RegistrationRequest, register_user
+from gateway.routes.sessions import LoginRequest, end_session, start_session
+from gateway.web.explain import explain, explain_form
+from gateway.web.visit import Visit
+from gateway.web.words import LANGUAGES
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+class SessionPages(Controller):
+    """/, /signup, /login, /welcome, /logout, /language."""
+
+    path = "/"
+
+    @get("/", name="web:home")
+    async def home(self, visit: NamedDependency[Visit]) -> Response[str]:
+        """The overview: the signed-in user's organisations; the login page for others."""
+        if visit.caller is None:
+            return visit.page("login.html", email="", problem=None)
+        profile = await visit.profile()
+        organisations = await visible_organisations(visit.signed_in(), visit.bus)
+        return visit.page("home.html", profile=profile, organisations=organisations.organisations)
+
+    @get("/signup")
+    async def signup_page(self, visit: NamedDependency[Visit]) -> Response[str]:
+        """The sign-up form."""
+        return visit.page("signup.html", form={}, problem=None)
+
+    @post("/signup", status_code=200)
+    async def signup(self, visit: NamedDependency[Visit], data: Form) -> Response[str]:
+        """Sign up like POST /api/v1/registrations; the same answer whether or not it is known."""
+        visit.check_csrf(data)
+        fields = {
+            "full_name": data.get("full_name", ""),
+            "email": data.get("email", ""),
+            "password": data.get("password", ""),
+            "environment_name": data.get("environment_name") or None,
+            "language": data.get("language") if data.get("language") in LANGUAGES else "nl",
+        }
+        try:
+            await register_user(RegistrationRequest(**fields), visit.bus, visit.settings)
+        except ValidationError as error:
+            problem = explain_form(error, visit.language)
+            return visit.page("signup.html", 422, form=fields, problem=problem)
+        except Problem as refusal:
+            problem = explain(refusal, visit.language)
+            return visit.page("signup.html", problem.status, form=fields, problem=problem)
+        visit.choose_language(str(fields["language"]))
+        return visit.page(
+            "message.html",
+            heading=visit.say("signup.sent.title"),
+            lines=[visit.say("signup.sent")],
+            link=("/login", visit.say("nav.login")),
+            problem=None,
+        )
+
+    @get("/login")
+    async def login_page(self, visit: NamedDependency[Visit]) -> Response[str]:
+        """The login form."""
+        return visit.page("login.html", email="", problem=None)
+
+    @post("/login", status_code=200)
+    async def login(self, visit: NamedDependency[Visit], data: Form) -> Response[str] | Redirect:
+        """Log in like POST /api/v1/sessions; ask about receiving when identity says so."""
+        visit.check_csrf(data)
+        email = data.get("email", "").strip()
+        try:
+            credentials = LoginRequest(email=email, password=data.get("password", ""))
+            started = await start_session(
+                visit.request, credentials, visit.bus, visit.settings, visit.authentication
+            )
+        except ValidationError as error:
+            problem = explain_form(error, visit.language)
+            return visit.page("login.html", 422, email=email, problem=problem)
+        except Problem as refusal:
+            problem = explain(refusal, visit.language)
+            return visit.page("login.html", problem.status, email=email, problem=problem)
+        visit.start_session(started, started.user.language)
+        return visit.redirect("/welcome" if started.receiving_prompt.show else "/")
+
+    @get("/welcome")
+    async def welcome_page(self, visit: NamedDependency[Visit]) -> Response[str] | Redirect:
+        """The receiving prompt: each organisation that does not receive yet, off by default."""
+        caller = visit.signed_in()
+        organisations = await visible_organisations(caller, visit.bus)
+        return visit.page(
+            "welcome.html", organisations=_asked_about(organisations.organisations), problem=None
+        )
+
+    @post("/welcome", status_code=200)
+    async def welcome(self, visit: NamedDependency[Visit], data: Form) -> Response[str] | Redirect:
+        """Switch receiving on where ticked; "don't ask again" switches the prompt off."""
+        visit.check_csrf(data)
+        caller = visit.signed_in()
+        organisations = _asked_about((await visible_organisations(caller, visit.bus)).organisations)
+        try:
+            for organisation in organisations:
+                if data.get(f"receive-{organisation.id}") == "on":
+                    # The same check as PUT .../receiving: only the organisation's admins.
+                    admin = await organisation_admin(organisation.id, caller, visit.bus)
+                    await visit.bus.call(
+                        SetReceiving(caller=admin, organisation_id=organisation.id, enabled=True),
+                        Organisation,
+                    )
+            if data.get("dont_ask") == "on":
+                await visit.profiles.change(
+                    caller, SetReceivingPrompt(caller=caller, enabled=False)
+                )
+        except Problem as refusal:
+            problem = explain(refusal, visit.language)
+            return visit.page(
+                "welcome.html", problem.status, organisations=organisations, problem=problem
+            )
+        return visit.redirect("/")
+
+    @post("/logout", status_code=200)
+    async def logout(self, visit: NamedDependency[Visit], data: Form) -> Redirect:
+        """Log out like DELETE /api/v1/sessions/current, and forget the cookies."""
+        visit.check_csrf(data)
+        if visit.caller is not None:
+            try:
+                await end_session(visit.caller, visit.bus, visit.authentication)
+            except Problem as problem:
+                if problem.status_code >= 500:
+                    raise
+        visit.end_session()
+        return visit.redirect("/login?done=logout.done")
+
+    @get("/language")
+    async def language(
+        self, visit: NamedDependency[Visit], to: FromQuery[str] = "nl", next: FromQuery[str] = "/"
+    ) -> Redirect:
+        """Switch the pages' language and go back where the visitor was."""
+        visit.choose_language(to if to in LANGUAGES else "nl")
+        return visit.redirect(_on_this_site(next))
+
+
+def _on_this_site(target: str) -> str:
+    """A path of this site, or "/": never an open redirect (browsers read "/\\x" as "//x")."""
+    parts = urlsplit(target)
+    path = parts.path
+    if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
+        return "/"
+    return "/" if "\\" in path or any(ord(c) < 32 for c in path) else path
+
+
+def _asked_about(organisations: list[Organisation]) -> list[Organisation]:
+    return [organisation for organisation in organisations if not organisation.receiving_enabled]
+
+
+__all__ = ["Form", "SessionPages"]

@@ -1,0 +1,153 @@
+"""The web pages' own rules, without any service behind the gateway: cookies, CSRF, language,
+redirects, the OpenAPI document, problems in words, and sharing one token refresh."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from contracts.commands.sessions import TokenPair
+from gateway.app import create_app
+from gateway.problems import Problem
+from gateway.settings import GatewaySettings
+from gateway.web.explain import explain
+from gateway.web.visit import RecentRefreshes
+from litestar.testing import TestClient
+
+from tests.conftest import new_keys
+
+
+def _client(base_url: str = "http://testserver.local", **settings: Any) -> TestClient[Any]:
+    keys = new_keys()
+    app = create_app(
+        GatewaySettings(
+            nats_url="nats://127.0.0.1:9",  # nothing listens: these pages need no service
+            identity_public_key=keys["IDENTITY_PUBLIC_KEY"],
+            identity_jwt_public_key=keys["IDENTITY_JWT_PUBLIC_KEY"],
+            **settings,
+        )
+    )
+    return TestClient(app, base_url=base_url)
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient[Any]]:
+    with _client() as client:
+        yield client
+
+
+def test_pages_speak_dutch_unless_the_browser_or_the_visitor_asks_for_english(
+    client: TestClient[Any],
+) -> None:
+    assert 'lang="nl"' in client.get("/signup").text
+    english = client.get("/signup", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert 'lang="en"' in english.text and "Create account" in english.text
+    switched = client.get("/language?to=nl&next=/signup", follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/signup"
+    assert "Account maken" in client.get("/signup", headers={"Accept-Language": "en"}).text
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "javascript:x", "/\\evil.example"]
+)
+def test_the_language_switch_never_sends_anyone_to_another_site(
+    client: TestClient[Any], target: str
+) -> None:
+    answer = client.get("/language", params={"to": "en", "next": target}, follow_redirects=False)
+    assert answer.headers["location"] == "/"
+
+
+def test_the_csrf_cookie_is_httponly_and_lax_and_secure_only_over_https() -> None:
+    with _client() as plain:
+        cookie = plain.get("/login").headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    with _client("https://testserver.local") as tls:
+        assert "secure" in tls.get("/login").headers["set-cookie"].lower()
+    with _client(web_secure_cookies=True) as forced:
+        assert "secure" in forced.get("/login").headers["set-cookie"].lower()
+
+
+def test_a_form_without_the_visitors_token_is_refused_in_words(client: TestClient[Any]) -> None:
+    client.get("/login")  # the visitor's CSRF cookie
+    answer = client.post(
+        "/login",
+        data={"email": "a@example.nl", "password": "x", "csrf_token": "guessed"},
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 403
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "did not come from this site" in answer.text
+
+
+def test_pages_for_signed_in_people_send_others_to_log_in(client: TestClient[Any]) -> None:
+    for path in ("/account", "/account/email", "/organisations", "/welcome"):
+        answer = client.get(path, follow_redirects=False)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/login"), path
+
+
+def test_the_pages_are_not_part_of_the_api_document(client: TestClient[Any]) -> None:
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    assert all(
+        path.startswith(("/api/", "/ops", "/health", "/ready", "/metrics", "/asyncapi"))
+        for path in paths
+    ), sorted(paths)
+
+
+def test_a_page_headers_keep_it_out_of_frames_and_caches(client: TestClient[Any]) -> None:
+    headers = client.get("/login").headers
+    assert headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
+def test_problems_are_said_in_the_visitors_language_with_their_rules() -> None:
+    refused = Problem(
+        422,
+        "urn:problem:invoicing:invalid-document",
+        "The document breaks the rules",
+        "1 rule(s) failed; nothing was stored.",
+        errors=[{"rule": "BR-05", "severity": "fatal", "message": "[BR-05]-…", "location": "/x"}],
+    )
+    dutch = explain(refused, "nl")
+    assert dutch.message.startswith("De factuur voldoet niet")
+    assert dutch.findings == refused.errors and not dutch.fields
+    identifier = Problem(
+        422,
+        "urn:problem:organisation:invalid-identifier",
+        "Invalid",
+        "checksum",
+        errors=[{"field": "value", "rule": "checksum", "message": "the check digit is wrong"}],
+    )
+    english = explain(identifier, "en")
+    assert english.message == "This identifier is not valid."
+    assert english.fields == [
+        {
+            "name": "value",
+            "label": "Value",
+            "rule": "checksum",
+            "message": "the check digit is wrong",
+        }
+    ]
+    unknown = explain(Problem(418, "urn:problem:teapot", "I am a teapot", "short and stout"), "en")
+    assert (unknown.message, unknown.detail) == ("I am a teapot", "short and stout")
+
+
+class CountingBus:
+    """Answers RefreshSession slowly, counting how often it was asked."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def call(self, command: Any, reply: Any) -> TokenPair:
+        self.asked += 1
+        await asyncio.sleep(0.05)
+        return TokenPair(access_token="a2", refresh_token="r2", expires_in=900)
+
+
+async def test_racing_refreshes_of_one_token_ask_identity_once() -> None:
+    bus = CountingBus()
+    refreshes = RecentRefreshes()
+    pairs = await asyncio.gather(*(refreshes.refresh(bus, "r1") for _ in range(3)))  # type: ignore[arg-type]
+    assert bus.asked == 1 and {pair.refresh_token for pair in pairs} == {"r2"}
