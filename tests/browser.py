@@ -43,7 +43,8 @@ def chromium_path() -> str | None:
     return None
 
 
-def _skip_without_browser() -> str:
+def require_browser() -> str:
+    """The Chromium to use; skips the test (fails it under REQUIRE_BROWSER) without one."""
     path = chromium_path()
     if path is None:
         reason = "no Chromium on this machine (apt-get install chromium); page tests skipped"
@@ -56,7 +57,7 @@ def _skip_without_browser() -> str:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     """One headless Chromium for the tests of one module."""
-    path = _skip_without_browser()
+    path = require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
