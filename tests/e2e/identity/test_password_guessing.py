@@ -35,10 +35,16 @@ def test_an_unknown_address_and_a_wrong_password_look_and_take_the_same(system: 
     assert len(bodies) == 1, f"every answer identical, got {bodies}"
     [(status, _body)] = bodies
     assert status == 401
+    # The fastest tries show what each path costs itself; a busy machine only ever adds time,
+    # so medians alone would compare the neighbours' load as much as our two paths.
+    wrong_fastest = min(t for _, t in wrong)
+    unknown_fastest = min(t for _, t in unknown)
+    difference = abs(wrong_fastest - unknown_fastest) / max(wrong_fastest, unknown_fastest)
+    assert difference <= 0.20, f"fastest {wrong_fastest:.3f}s vs {unknown_fastest:.3f}s"
     wrong_median = statistics.median(t for _, t in wrong)
     unknown_median = statistics.median(t for _, t in unknown)
-    difference = abs(wrong_median - unknown_median) / max(wrong_median, unknown_median)
-    assert difference <= 0.20, f"medians {wrong_median:.3f}s vs {unknown_median:.3f}s"
+    spread = abs(wrong_median - unknown_median) / max(wrong_median, unknown_median)
+    assert spread <= 0.35, f"medians {wrong_median:.3f}s vs {unknown_median:.3f}s"
 
 
 def test_the_eleventh_failure_from_one_address_waits_with_retry_after(system: Stack) -> None:
