@@ -85,6 +85,14 @@ def event(organisation: uuid.UUID, n: int) -> Envelope:
     )
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU (user + system) a process has used so far: this one, or `pid` (Linux /proc)."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def received(sink: str) -> int:
     async with httpx.AsyncClient() as client:
         return int((await client.get(f"{sink}/count")).text)
@@ -137,7 +145,7 @@ async def service_round(nc: Client, sink: str, organisations: list[uuid.UUID], n
 
 
 async def measure(
-    args: argparse.Namespace, nats_url: str, sink: str, private_key: str
+    args: argparse.Namespace, nats_url: str, sink: str, private_key: str, service_pid: int
 ) -> list[dict[str, float]]:
     """Register the webhooks, warm up, then alternate reference and service rounds."""
     nc = await nats.connect(nats_url)
@@ -174,9 +182,25 @@ async def measure(
     await raw_posts(sink, [[sample] * 4 for _ in organisations], secret)
     rounds = []
     for _ in range(args.rounds):
+        cpu = cpu_seconds()
         raw = await raw_posts(sink, [[sample] * per_webhook for _ in organisations], secret)
+        raw_cpu = cpu_seconds() - cpu
+        cpu = cpu_seconds(service_pid)
         served = await service_round(nc, sink, organisations, total)
-        rounds.append({"raw_per_s": total / raw, "service_per_s": total / served})
+        # CPU until the round's last outcomes are recorded and published too (idle, the
+        # service costs a few ms/s: its fetch loops poll).
+        await asyncio.sleep(1.0)
+        service_cpu = cpu_seconds(service_pid) - cpu
+        rounds.append(
+            {
+                "raw_per_s": total / raw,
+                "service_per_s": total / served,
+                # CPU per POST of the bench process's raw client, per delivery of the whole
+                # service process (consumer, dispatcher, store, relay, partner feed).
+                "raw_cpu_ms_per_post": 1000 * raw_cpu / total,
+                "service_cpu_ms_per_delivery": 1000 * service_cpu / total,
+            }
+        )
     await nc.close()
     return rounds
 
@@ -203,7 +227,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         [sys.executable, "-m", "partners"], env=env, stdout=subprocess.DEVNULL
     )
     try:
-        rounds = asyncio.run(measure(args, nats_server.url, sink, private_key))
+        rounds = asyncio.run(measure(args, nats_server.url, sink, private_key, service.pid))
     finally:
         service.terminate()
         receiver.terminate()
@@ -234,7 +258,9 @@ def main(argv: list[str] | None = None) -> None:
     for i, r in enumerate(record["rounds"], 1):
         print(
             f"round {i}: raw httpx POSTs {r['raw_per_s']:8.0f}/s   "
-            f"webhook deliveries {r['service_per_s']:8.0f}/s"
+            f"webhook deliveries {r['service_per_s']:8.0f}/s   CPU ms: raw "
+            f"{r['raw_cpu_ms_per_post']:.2f}/POST, service {r['service_cpu_ms_per_delivery']:.2f}"
+            "/delivery"
         )
     verdict = "PASS" if record["passed"] else "MISS"
     print(

@@ -129,6 +129,7 @@ async def world(
         database=partners.database,
         executor=partners.executor,
         effect=partners.inbound.apply,
+        batch_effect=partners.inbound.apply_batch,
         on_applied=partners.dispatcher.wake,
         ack_wait_seconds=5,
     )
