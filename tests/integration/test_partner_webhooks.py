@@ -301,3 +301,43 @@ async def test_a_rotated_secret_signs_beside_the_old_one_during_the_grace_period
     newest_first = request.headers["x-signature"].split(",")
     assert len(newest_first) == 2
     assert verify(new, request.headers["x-timestamp"], request.body, newest_first[0])
+
+
+async def test_a_webhook_registered_on_another_replica_hears_what_happens_after_it(
+    world: World,
+) -> None:
+    """The consumer caches each organisation's webhooks; a registration anywhere (here through
+    a second instance on the same database, as another replica would) must reach it."""
+    organisation = uuid.uuid4()
+    await world.register(organisation, "/early", ["ReceivingEnabled"])
+    before = [receiving(organisation, True, i + 1) for i in range(3)]
+    for envelope in before:
+        await world.publish(envelope)
+    await until(lambda: len(world.sink.on("/early")) == 3)
+
+    replica = bootstrap(world.partners.settings)
+    try:
+        secret = new_secret()
+        await replica.executor.run(
+            replica.webhooks.register,
+            RegisterWebhook(
+                caller=world.admin,
+                organisation_id=organisation,
+                url=world.sink.url("/late"),
+                events=["ReceivingEnabled"],
+                sealed_secret=replica.secrets.seal(secret),
+            ),
+        )
+    finally:
+        replica.executor.shutdown()
+        replica.database.engine.dispose()
+    after = [receiving(organisation, True, i + 4) for i in range(3)]
+    for envelope in after:
+        await world.publish(envelope)
+
+    await until(lambda: len(world.sink.on("/early")) == 6 and len(world.sink.on("/late")) == 3)
+    late = world.sink.on("/late")
+    assert [r.headers["x-event-id"] for r in late] == [e.id for e in after]
+    assert all(signed_with(secret, r) for r in late)
+    early = world.sink.on("/early")
+    assert [r.headers["x-event-id"] for r in early] == [e.id for e in before + after]
