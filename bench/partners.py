@@ -104,7 +104,7 @@ async def wait_for(sink: str, count: int, timeout: float = 300) -> None:
         while int((await client.get(f"{sink}/count")).text) < count:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the receiver did not get {count} deliveries in {timeout}s")
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)  # finer polling takes CPU from what it measures
 
 
 async def raw_posts(sink: str, bodies: list[list[bytes]], secret: str) -> float:
@@ -145,7 +145,7 @@ async def service_round(nc: Client, sink: str, organisations: list[uuid.UUID], n
 
 
 async def measure(
-    args: argparse.Namespace, nats_url: str, sink: str, private_key: str, service_pid: int
+    args: argparse.Namespace, nats_url: str, sink: str, private_key: str, pids: dict[str, int]
 ) -> list[dict[str, float]]:
     """Register the webhooks, warm up, then alternate reference and service rounds."""
     nc = await nats.connect(nats_url)
@@ -181,24 +181,36 @@ async def measure(
     total = per_webhook * args.webhooks
     await raw_posts(sink, [[sample] * 4 for _ in organisations], secret)
     rounds = []
+
+    def cpu_now() -> dict[str, float]:
+        return {"bench": cpu_seconds(), **{k: cpu_seconds(pid) for k, pid in pids.items()}}
+
+    def per_item_ms(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+        return {k: 1000 * (after[k] - before[k]) / total for k in before}
+
     for _ in range(args.rounds):
-        cpu = cpu_seconds()
+        cpu = cpu_now()
         raw = await raw_posts(sink, [[sample] * per_webhook for _ in organisations], secret)
-        raw_cpu = cpu_seconds() - cpu
-        cpu = cpu_seconds(service_pid)
+        raw_cpu = per_item_ms(cpu, cpu_now())
+        cpu = cpu_now()
         served = await service_round(nc, sink, organisations, total)
         # CPU until the round's last outcomes are recorded and published too (idle, the
         # service costs a few ms/s: its fetch loops poll).
         await asyncio.sleep(1.0)
-        service_cpu = cpu_seconds(service_pid) - cpu
+        service_cpu = per_item_ms(cpu, cpu_now())
         rounds.append(
             {
                 "raw_per_s": total / raw,
                 "service_per_s": total / served,
-                # CPU per POST of the bench process's raw client, per delivery of the whole
+                # CPU ms per POST of the bench process's raw client, per delivery of the whole
                 # service process (consumer, dispatcher, store, relay, partner feed).
-                "raw_cpu_ms_per_post": 1000 * raw_cpu / total,
-                "service_cpu_ms_per_delivery": 1000 * service_cpu / total,
+                "raw_cpu_ms_per_post": raw_cpu["bench"],
+                "service_cpu_ms_per_delivery": service_cpu["service"],
+                # The rest of each chain: the receiver; nats-server and the bench's publishing.
+                "raw_receiver_cpu_ms": raw_cpu["receiver"],
+                "service_receiver_cpu_ms": service_cpu["receiver"],
+                "service_nats_cpu_ms": service_cpu["nats"],
+                "service_bench_cpu_ms": service_cpu["bench"],
             }
         )
     await nc.close()
@@ -227,7 +239,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         [sys.executable, "-m", "partners"], env=env, stdout=subprocess.DEVNULL
     )
     try:
-        rounds = asyncio.run(measure(args, nats_server.url, sink, private_key, service.pid))
+        pids = {
+            "service": service.pid,
+            "receiver": receiver.pid,
+            "nats": int(nats_server.pid_file.read_text()),
+        }
+        rounds = asyncio.run(measure(args, nats_server.url, sink, private_key, pids))
     finally:
         service.terminate()
         receiver.terminate()
@@ -261,6 +278,11 @@ def main(argv: list[str] | None = None) -> None:
             f"webhook deliveries {r['service_per_s']:8.0f}/s   CPU ms: raw "
             f"{r['raw_cpu_ms_per_post']:.2f}/POST, service {r['service_cpu_ms_per_delivery']:.2f}"
             "/delivery"
+        )
+        print(
+            f"         rest of the chain, CPU ms per item: receiver {r['raw_receiver_cpu_ms']:.2f}"
+            f" (raw) {r['service_receiver_cpu_ms']:.2f} (service); nats-server "
+            f"{r['service_nats_cpu_ms']:.2f}, bench publishing {r['service_bench_cpu_ms']:.2f}"
         )
     verdict = "PASS" if record["passed"] else "MISS"
     print(
