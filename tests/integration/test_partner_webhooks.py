@@ -341,3 +341,27 @@ async def test_a_webhook_registered_on_another_replica_hears_what_happens_after_
     assert all(signed_with(secret, r) for r in late)
     early = world.sink.on("/early")
     assert [r.headers["x-event-id"] for r in early] == [e.id for e in before + after]
+
+
+async def test_an_unreadable_message_among_events_is_dead_lettered_and_the_rest_delivered(
+    world: World,
+) -> None:
+    organisation = uuid.uuid4()
+    await world.register(organisation, "/amid", ["ReceivingEnabled"])
+    good = [receiving(organisation, True, i + 1) for i in range(4)]
+    subject = subject_of(good[0])
+    # Published together so that they tend to arrive in one fetched batch.
+    await asyncio.gather(
+        world.publish(good[0]),
+        world.publish(good[1]),
+        world.js.publish(subject, b"{not an envelope", stream=EVENTS_STREAM),
+        world.publish(good[2]),
+        world.publish(good[3]),
+    )
+    await until(lambda: len(world.sink.on("/amid")) == 4)
+    assert [r.headers["x-event-id"] for r in world.sink.on("/amid")] == [e.id for e in good]
+    parked = await world.js.subscribe(f"deadletter.{WEBHOOK_CONSUMER}.>", ordered_consumer=True)
+    letter = await parked.next_msg(timeout=10)
+    assert letter.data == b"{not an envelope"
+    assert (letter.headers or {})["X-Dead-Letter-Reason"].startswith("unreadable event")
+    await parked.unsubscribe()
