@@ -34,7 +34,7 @@ from partners.integration.outbound import to_integration_event
 from partners.settings import PartnersSettings
 from servicekit.relay import subject_of
 from servicekit.sealing import new_private_key
-from servicekit.streams import EVENTS_STREAM, declare_streams
+from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, declare_streams
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -350,6 +350,7 @@ async def test_an_unreadable_message_among_events_is_dead_lettered_and_the_rest_
     await world.register(organisation, "/amid", ["ReceivingEnabled"])
     good = [receiving(organisation, True, i + 1) for i in range(4)]
     subject = subject_of(good[0])
+    parked_before = (await world.js.stream_info(DEAD_LETTER_STREAM)).state.messages
     # Published together so that they tend to arrive in one fetched batch.
     await asyncio.gather(
         world.publish(good[0]),
@@ -360,6 +361,8 @@ async def test_an_unreadable_message_among_events_is_dead_lettered_and_the_rest_
     )
     await until(lambda: len(world.sink.on("/amid")) == 4)
     assert [r.headers["x-event-id"] for r in world.sink.on("/amid")] == [e.id for e in good]
+    # Parked before the events behind it were applied, not after its ack wait ran out.
+    assert (await world.js.stream_info(DEAD_LETTER_STREAM)).state.messages == parked_before + 1
     parked = await world.js.subscribe(f"deadletter.{WEBHOOK_CONSUMER}.>", ordered_consumer=True)
     letter = await parked.next_msg(timeout=10)
     assert letter.data == b"{not an envelope"
