@@ -127,7 +127,8 @@ class FilteredConsumer(EventConsumer):
         faults.hit(faults.CONSUMER_AFTER_EFFECT)
         for (msg, envelope), fresh in zip(readable, applied, strict=True):
             await msg.ack()
-            if msg.metadata and msg.metadata.num_delivered > 1:
+            metadata = msg.metadata  # parsed from the reply subject on every access
+            if metadata and metadata.num_delivered > 1:
                 metrics.CONSUMER_REDELIVERIES.labels(self.durable).inc()
             outcome = "applied" if fresh else "duplicate"
             metrics.EVENTS_CONSUMED.labels(self.durable, envelope.type, outcome).inc()
