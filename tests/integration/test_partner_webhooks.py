@@ -34,7 +34,7 @@ from partners.integration.outbound import to_integration_event
 from partners.settings import PartnersSettings
 from servicekit.relay import subject_of
 from servicekit.sealing import new_private_key
-from servicekit.streams import EVENTS_STREAM, declare_streams
+from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, declare_streams
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -129,6 +129,7 @@ async def world(
         database=partners.database,
         executor=partners.executor,
         effect=partners.inbound.apply,
+        batch_effect=partners.inbound.apply_batch,
         on_applied=partners.dispatcher.wake,
         ack_wait_seconds=5,
     )
@@ -300,3 +301,70 @@ async def test_a_rotated_secret_signs_beside_the_old_one_during_the_grace_period
     newest_first = request.headers["x-signature"].split(",")
     assert len(newest_first) == 2
     assert verify(new, request.headers["x-timestamp"], request.body, newest_first[0])
+
+
+async def test_a_webhook_registered_on_another_replica_hears_what_happens_after_it(
+    world: World,
+) -> None:
+    """The consumer caches each organisation's webhooks; a registration anywhere (here through
+    a second instance on the same database, as another replica would) must reach it."""
+    organisation = uuid.uuid4()
+    await world.register(organisation, "/early", ["ReceivingEnabled"])
+    before = [receiving(organisation, True, i + 1) for i in range(3)]
+    for envelope in before:
+        await world.publish(envelope)
+    await until(lambda: len(world.sink.on("/early")) == 3)
+
+    replica = bootstrap(world.partners.settings)
+    try:
+        secret = new_secret()
+        await replica.executor.run(
+            replica.webhooks.register,
+            RegisterWebhook(
+                caller=world.admin,
+                organisation_id=organisation,
+                url=world.sink.url("/late"),
+                events=["ReceivingEnabled"],
+                sealed_secret=replica.secrets.seal(secret),
+            ),
+        )
+    finally:
+        replica.executor.shutdown()
+        replica.database.engine.dispose()
+    after = [receiving(organisation, True, i + 4) for i in range(3)]
+    for envelope in after:
+        await world.publish(envelope)
+
+    await until(lambda: len(world.sink.on("/early")) == 6 and len(world.sink.on("/late")) == 3)
+    late = world.sink.on("/late")
+    assert [r.headers["x-event-id"] for r in late] == [e.id for e in after]
+    assert all(signed_with(secret, r) for r in late)
+    early = world.sink.on("/early")
+    assert [r.headers["x-event-id"] for r in early] == [e.id for e in before + after]
+
+
+async def test_an_unreadable_message_among_events_is_dead_lettered_and_the_rest_delivered(
+    world: World,
+) -> None:
+    organisation = uuid.uuid4()
+    await world.register(organisation, "/amid", ["ReceivingEnabled"])
+    good = [receiving(organisation, True, i + 1) for i in range(4)]
+    subject = subject_of(good[0])
+    parked_before = (await world.js.stream_info(DEAD_LETTER_STREAM)).state.messages
+    # Published together so that they tend to arrive in one fetched batch.
+    await asyncio.gather(
+        world.publish(good[0]),
+        world.publish(good[1]),
+        world.js.publish(subject, b"{not an envelope", stream=EVENTS_STREAM),
+        world.publish(good[2]),
+        world.publish(good[3]),
+    )
+    await until(lambda: len(world.sink.on("/amid")) == 4)
+    assert [r.headers["x-event-id"] for r in world.sink.on("/amid")] == [e.id for e in good]
+    # Parked before the events behind it were applied, not after its ack wait ran out.
+    assert (await world.js.stream_info(DEAD_LETTER_STREAM)).state.messages == parked_before + 1
+    parked = await world.js.subscribe(f"deadletter.{WEBHOOK_CONSUMER}.>", ordered_consumer=True)
+    letter = await parked.next_msg(timeout=10)
+    assert letter.data == b"{not an envelope"
+    assert (letter.headers or {})["X-Dead-Letter-Reason"].startswith("unreadable event")
+    await parked.unsubscribe()

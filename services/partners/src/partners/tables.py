@@ -72,6 +72,20 @@ delivery_attempts = Table(
 )
 
 
+# One row: given a fresh random version in the transaction of every change to which webhooks
+# exist or what they ask for, so each replica's cache of the organisations' webhooks
+# (`partners.delivery.targets`) knows to reload by reading this one row per batch of events.
+# Random, not a counter: a version seen inside a transaction that then rolled back never comes
+# back. Rotation changes only secrets, which the dispatcher reads afresh with every queue it
+# takes, so it need not change it.
+webhook_changes = Table(
+    "webhook_changes",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("version", String(36), nullable=False),
+)
+
+
 def create_tables(engine: Engine) -> None:
     """Create the partners tables if they are missing."""
     metadata.create_all(engine)

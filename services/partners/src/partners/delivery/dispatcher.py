@@ -29,7 +29,7 @@ from partners.settings import PartnersSettings
 
 log = structlog.get_logger(__name__)
 
-QUEUE_BATCH = 64
+QUEUE_BATCH = 128
 USER_AGENT = "einvoice-webhooks/1.0"
 
 

@@ -44,6 +44,7 @@ def build_worker(partners: Partners | None = None) -> ServiceWorker:
         database=p.database,
         executor=p.executor,
         effect=p.inbound.apply,
+        batch_effect=p.inbound.apply_batch,
         on_applied=applied,
         ack_wait_seconds=p.settings.consumer_ack_wait_seconds,
     )

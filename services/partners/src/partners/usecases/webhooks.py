@@ -21,6 +21,7 @@ from servicekit.rpc import Refused
 from sqlalchemy import select, update
 
 from partners.application import PartnersApplication
+from partners.delivery.targets import bump_webhook_version
 from partners.domain.signing import fingerprint
 from partners.domain.webhook import Webhook as WebhookAggregate
 from partners.secrets_book import SecretBook
@@ -68,6 +69,7 @@ class Webhooks:
                     created_at=now,
                 )
             )
+            bump_webhook_version(session)  # every replica's consumer reloads its targets
             self._app.save(webhook)
             return _answer(session.execute(_one(command.organisation_id, webhook.id)).one())
 
