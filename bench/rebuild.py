@@ -36,16 +36,12 @@ from contracts.events.organisation import OrganisationActivated, OrganisationAdd
 from devstack.nats import NatsServerProcess
 from devstack.ports import free_port
 from invoicing.application import InvoicingApplication
-from invoicing.projections import organisations as organisation_events
-from invoicing.state.tables import (
-    create_state_tables,
-    known_organisations,
-    organisation_identifiers,
-)
+from invoicing.projections.organisation_batches import READ_MODEL
+from invoicing.state.tables import create_state_tables
 from servicekit.consumer import EventConsumer
 from servicekit.eventstore import SharedDatabase, store_environment
 from servicekit.executor import StoreExecutor
-from servicekit.readmodels import ReadModel, Rebuilder, raw_batches
+from servicekit.readmodels import Rebuilder, raw_batches
 from servicekit.streams import EVENTS_STREAM, declare_streams
 from servicekit.tables import create_bookkeeping_tables
 
@@ -154,16 +150,10 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         create_state_tables(database.engine)
         create_bookkeeping_tables(database.engine)
         executor = StoreExecutor("bench", database)
-        model = ReadModel(
-            name="organisations",
-            consumer=organisation_events.CONSUMER,
-            subjects=[organisation_events.SUBJECT],
-            tables=[known_organisations, organisation_identifiers],
-            apply=organisation_events.apply_organisation_event,
-        )
+        model = READ_MODEL
         live = EventConsumer(
             durable=model.consumer,
-            subject=organisation_events.SUBJECT,
+            subject=model.subjects[0],
             database=database,
             executor=executor,
             effect=model.apply,

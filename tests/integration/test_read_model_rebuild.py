@@ -11,6 +11,7 @@ import nats
 from devstack.nats import NatsServerProcess
 from invoicing.application import InvoicingApplication
 from invoicing.projections import organisations as organisation_events
+from invoicing.projections.organisation_batches import READ_MODEL
 from invoicing.state.tables import (
     create_state_tables,
     known_organisations,
@@ -19,20 +20,14 @@ from invoicing.state.tables import (
 from servicekit.consumer import EventConsumer
 from servicekit.eventstore import SharedDatabase, store_environment
 from servicekit.executor import StoreExecutor
-from servicekit.readmodels import ReadModel, Rebuilder
+from servicekit.readmodels import Rebuilder
 from servicekit.streams import declare_streams
 from servicekit.tables import create_bookkeeping_tables
 from sqlalchemy import select
 
 from bench.rebuild import fill_stream, organisation_envelopes, wait_until_applied
 
-MODEL = ReadModel(
-    name="organisations",
-    consumer=organisation_events.CONSUMER,
-    subjects=[organisation_events.SUBJECT],
-    tables=[known_organisations, organisation_identifiers],
-    apply=organisation_events.apply_organisation_event,
-)
+MODEL = READ_MODEL
 
 
 def _model(database: SharedDatabase) -> dict[str, Any]:
