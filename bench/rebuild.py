@@ -114,12 +114,17 @@ async def fill_stream(js: Any, envelopes: list[Envelope]) -> None:
 
 async def raw_rate(js: Any, subjects: list[str], until: int) -> dict[str, float]:
     """Messages per second handed out by the replay's ephemeral consumer, nothing done."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     count = 0
     async for batch in raw_batches(js, subjects, until):
         count += len(batch)
     seconds = time.perf_counter() - started
-    return {"events": count, "seconds": round(seconds, 3), "per_second": round(count / seconds, 1)}
+    return {
+        "events": count,
+        "seconds": round(seconds, 3),
+        "per_second": round(count / seconds, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 3),
+    }
 
 
 async def wait_until_applied(js: Any, consumer: str) -> None:
@@ -167,9 +172,15 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         raws, rebuilds = [], []
         for _round in range(args.rounds):
             raws.append(await raw_rate(js, list(model.subjects), until))
+            cpu = time.process_time()
             status = await rebuilder.rebuild(js)
             assert status.state == "done", status
-            rebuilds.append(status.model_dump(mode="json"))
+            rebuilds.append(
+                {
+                    **status.model_dump(mode="json"),
+                    "cpu_seconds": round(time.process_time() - cpu, 3),
+                }
+            )
         live.stop()
         await task
         executor.shutdown()
@@ -178,6 +189,8 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         server.stop()
     raw = statistics.median(r["per_second"] for r in raws)
     rebuilt = statistics.median(r["events_per_second"] for r in rebuilds)
+    raw_cpu = statistics.median(r["cpu_seconds"] for r in raws)
+    rebuild_cpu = statistics.median(r["cpu_seconds"] for r in rebuilds)
     return {
         "bench": "rebuild",
         "at": datetime.now(UTC).isoformat(),
@@ -190,6 +203,11 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         "raw_per_second": raw,
         "rebuild_per_second": rebuilt,
         "share": round(rebuilt / raw, 3),
+        # This process's CPU time for the same events: what the rates would be on an idle
+        # machine (the nats-server's share left out); a figure that other load barely moves.
+        "raw_cpu_seconds": raw_cpu,
+        "rebuild_cpu_seconds": rebuild_cpu,
+        "cpu_share": round(raw_cpu / rebuild_cpu, 3),
         "target": {
             "wanted": f"rebuild >= {SHARE} x raw JetStream consumption",
             "pass": rebuilt >= SHARE * raw,
@@ -206,6 +224,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"live consumer (first fill):  {record['live_consumer_per_second']:9.0f} events/s")
     print(f"raw JetStream consumption:   {record['raw_per_second']:9.0f} events/s (median)")
     print(f"read-model rebuild:          {record['rebuild_per_second']:9.0f} events/s (median)")
+    print(
+        f"CPU seconds (this process):  raw {record['raw_cpu_seconds']:.3f}, rebuild "
+        f"{record['rebuild_cpu_seconds']:.3f} (median): {record['cpu_share']:.2f} x"
+    )
     matched = all(r["matches_live"] for r in record["rebuilds"])
     print(f"rebuilt model equals live:   {matched}")
     verdict = "PASS" if record["target"]["pass"] else "MISS"

@@ -46,28 +46,31 @@ def apply_organisation_events(
     session: Session, events: Sequence[tuple[Envelope, IntegrationEvent]]
 ) -> None:
     """Apply a batch of organisation events, in order, as if one at a time."""
-    concerned = {str(organisation_id) for _, event in events if (organisation_id := _about(event))}
-    before = _rows(session, concerned)
-    identified_before = _identifiers(session, concerned)
+    about = [
+        (str(organisation_id), event)
+        for _, event in events
+        if (organisation_id := getattr(event, "organisation_id", None)) is not None
+    ]
+    before = _rows(session, {organisation_id for organisation_id, _ in about})
+    identified_before = _identifiers(
+        session, {participant_id for _, event in about for participant_id in _directory(event)}
+    )
     rows = {organisation_id: dict(row) for organisation_id, row in before.items()}
     identified = dict.fromkeys(identified_before)  # an ordered set: rows go in in event order
-    for _envelope, event in events:
+    for organisation_id, event in about:
         if isinstance(event, OrganisationAdded):
-            organisation_id = str(event.organisation_id)
             if organisation_id in rows:
                 raise PermanentFailure(already_added(organisation_id))
             rows[organisation_id] = added_row(event)
             for participant_id in participant_ids(event):
                 identified.setdefault((participant_id, organisation_id))
         elif isinstance(event, IdentifierAdded):
-            organisation_id = str(event.organisation_id)
             if organisation_id not in rows:
                 raise not_yet_known(organisation_id)
             identified.setdefault((event.participant_id, organisation_id))
         elif isinstance(event, IdentifierRemoved):
-            identified.pop((event.participant_id, str(event.organisation_id)), None)
+            identified.pop((event.participant_id, organisation_id), None)
         elif (values := changed_values(event)) is not None:
-            organisation_id = str(getattr(event, "organisation_id"))  # noqa: B009
             row = rows.get(organisation_id)
             if row is None:
                 raise not_yet_known(organisation_id)
@@ -76,8 +79,13 @@ def apply_organisation_events(
     _write_identifiers(session, identified_before, identified)
 
 
-def _about(event: IntegrationEvent) -> Any:
-    return getattr(event, "organisation_id", None)
+def _directory(event: IntegrationEvent) -> list[str]:
+    """The participant ids an event may add or remove."""
+    if isinstance(event, OrganisationAdded):
+        return participant_ids(event)
+    if isinstance(event, IdentifierAdded | IdentifierRemoved):
+        return [event.participant_id]
+    return []
 
 
 def _rows(session: Session, organisation_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -91,14 +99,15 @@ def _rows(session: Session, organisation_ids: Iterable[str]) -> dict[str, dict[s
     }
 
 
-def _identifiers(session: Session, organisation_ids: Iterable[str]) -> set[Identifier]:
+def _identifiers(session: Session, participant_ids: Iterable[str]) -> set[Identifier]:
+    """The directory entries with these participant ids (by the key's leading column)."""
     table = organisation_identifiers
     query = select(table.c.participant_id, table.c.organisation_id)
     return {
         (participant_id, organisation_id)
-        for chunk in _chunks(organisation_ids)
+        for chunk in _chunks(participant_ids)
         for participant_id, organisation_id in session.execute(
-            query.where(table.c.organisation_id.in_(chunk))
+            query.where(table.c.participant_id.in_(chunk))
         )
     }
 
