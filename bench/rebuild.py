@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import tempfile
 import time
@@ -171,7 +172,10 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         rebuilder = Rebuilder(model, database, executor, database.engine)
         raws, rebuilds = [], []
         for _round in range(args.rounds):
+            # Each measurement starts with no garbage left over, so neither pays for the other's.
+            gc.collect()
             raws.append(await raw_rate(js, list(model.subjects), until))
+            gc.collect()
             cpu = time.process_time()
             status = await rebuilder.rebuild(js)
             assert status.state == "done", status

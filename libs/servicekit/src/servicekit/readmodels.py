@@ -17,7 +17,6 @@ Readers see the old model or the new one, never a half-built one, and nothing st
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import re
@@ -168,7 +167,7 @@ class Rebuilder:
         copies = _copies(self.model.tables, suffix)
         names = {table.name: copy.name for table, copy in copies.items()}
         try:
-            with _heap_frozen():
+            with _batches_die_young():
                 await self._rebuild(js, copies, names)
             self.status.state = "done"
             metrics.READ_MODEL_REBUILDS.labels(self.model.name, "done").inc()
@@ -196,17 +195,12 @@ class Rebuilder:
         until = info.state.last_seq
         applied_ids: dict[str, str] = {}
         self._skipped_ids = set()
-        # The next batch is fetched while the store thread applies this one.
-        applying: asyncio.Future[None] | None = None
+        # One batch at a time: fetching the next one while the store thread applies this one
+        # was measured slower on SQLite (the two threads contend for the GIL at every step the
+        # store thread's driver takes, and the CPU time of the whole grows by a tenth).
         async for batch in replay(js, self.model.subjects, until):
-            if applying is not None:
-                await applying
-            applying = asyncio.ensure_future(
-                self._executor.run_alone(self._apply_batch, names, batch, applied_ids)
-            )
+            await self._executor.run_alone(self._apply_batch, names, batch, applied_ids)
             self.status.events += len(batch)
-        if applying is not None:
-            await applying
         for _attempt in range(SWAP_ATTEMPTS):
             tail_end = (await js.stream_info(EVENTS_STREAM)).state.last_seq
             tail = [
@@ -350,29 +344,35 @@ class Rebuilder:
             return rows, differences, len(ahead)
 
 
-_frozen_by = 0  # rebuilds running with the heap frozen
+# Allocations between young-generation collections while rebuilds run (CPython's default: 700).
+REBUILD_GC_THRESHOLD = 100_000
+_rebuilds_running = 0
+_thresholds: tuple[int, ...] = ()
 
 
 @contextlib.contextmanager
-def _heap_frozen() -> Iterator[None]:
-    """Leave the objects that exist now out of garbage collections until the rebuild ends.
+def _batches_die_young() -> Iterator[None]:
+    """Let a replayed batch's objects be freed young instead of reaching the oldest generation.
 
-    A replay allocates some twenty objects per event and keeps a batch of them alive while it
-    is applied, so they reach the oldest generation and trigger full collections, each of which
-    walks the whole process's heap; those took a quarter of a rebuild's CPU time (bench/rebuild).
-    The frozen objects are only spared the walk: once the last rebuild ends, they are collected
-    as usual again.
+    A replay allocates some twenty objects per event and keeps a batch of them alive until it
+    is applied: with the default threshold they outlive two young collections, reach the oldest
+    generation and trigger its collections, each of which walks the whole process's heap
+    (measured: a quarter of a rebuild's CPU time, bench/rebuild). With a threshold above a
+    batch's allocations, a batch is freed before a collection sees it. The threshold is put
+    back, and the young generation collected, when the last running rebuild ends.
     """
-    global _frozen_by
-    if _frozen_by == 0:
-        gc.freeze()
-    _frozen_by += 1
+    global _rebuilds_running, _thresholds
+    if _rebuilds_running == 0:
+        _thresholds = gc.get_threshold()
+        gc.set_threshold(REBUILD_GC_THRESHOLD, *_thresholds[1:])
+    _rebuilds_running += 1
     try:
         yield
     finally:
-        _frozen_by -= 1
-        if _frozen_by == 0:
-            gc.unfreeze()
+        _rebuilds_running -= 1
+        if _rebuilds_running == 0:
+            gc.set_threshold(*_thresholds)
+            gc.collect(0)
 
 
 def _copies(tables: Sequence[Table], suffix: str) -> dict[Table, Table]:
