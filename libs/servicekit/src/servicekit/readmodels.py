@@ -468,6 +468,7 @@ __all__ = [
     "RebuildRequest",
     "RebuildStatus",
     "Rebuilder",
+    "Replayed",
     "raw_batches",
     "read_models_subject",
     "rebuild_subject",
