@@ -7,14 +7,16 @@ In one run on this machine:
 - A real nats-server (free port, JetStream under a temporary folder) with the EVENTS stream
   holding `--organisations` x 2 organisation events (OrganisationAdded, OrganisationActivated).
 - Invoicing's read model of organisations (its tables, its effect, its consumer's tracking) on
-  SQLite, first filled by the live consumer (servicekit's EventConsumer), as in the service.
+  SQLite, first filled by the live consumer (servicekit's EventConsumer), as in the service; the
+  rebuild replays through the model's batch effect, as in the service.
 - Alternating, `--rounds` times: (A) raw consumption of the same subjects by the same ephemeral
   pull consumer a rebuild uses, messages counted and nothing else; (B) a full rebuild of the read
   model (servicekit.readmodels.Rebuilder: copy, replay, catch-up, compare, swap), its events
   divided by its whole time.
 
-Prints both rates and the target (rebuild >= 0.5 x raw), and writes the JSON to
-var/bench/rebuild-<timestamp>.json.
+Garbage is collected before each measurement. Prints both rates, this process's CPU seconds
+for each (what other load on the machine barely moves), and the target (rebuild >= 0.5 x raw),
+and writes the JSON to var/bench/rebuild-<timestamp>.json.
 """
 
 from __future__ import annotations

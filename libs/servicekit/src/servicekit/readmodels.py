@@ -5,8 +5,9 @@ consumer that also sends mails or saves aggregates cannot be replayed). A rebuil
 
 1. creates a fresh copy of the model's tables (`<table>__r<stamp>`) beside the live ones;
 2. replays the EVENTS stream's messages on the model's subjects, up to the last one at the
-   start, through the same effect, redirected to the copy (the statements the effect runs are
-   rewritten for this work only: the live consumer keeps writing the live tables meanwhile);
+   start, through the same effect (or the model's batch form of it, a batch per call),
+   redirected to the copy (the statements the effect runs are rewritten for this work only:
+   the live consumer keeps writing the live tables meanwhile);
 3. on the store thread, so the service's own consumer waits, and with the live tables locked
    against other replicas: applies to the copy what the live consumer applied after the
    replay's end, records as processed what the copy applied and the consumer had not yet,
