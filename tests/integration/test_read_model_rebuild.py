@@ -1,16 +1,25 @@
 """A read model rebuilt from the stream while its live consumer keeps working: nothing is lost,
 nothing applied twice, and on a quiet system the rebuilt model equals the live one; on SQLite
-and on PostgreSQL, against a real nats-server."""
+and on PostgreSQL, against a real nats-server. An event the live consumer refused is skipped in
+the replay too, and a replay that goes wrong shows in the comparison."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import nats
+from contracts.envelope import Envelope
+from contracts.events.organisation import OrganisationActivated
 from devstack.nats import NatsServerProcess
 from invoicing.application import InvoicingApplication
+from invoicing.projections import organisation_batches
 from invoicing.projections import organisations as organisation_events
+from invoicing.projections.organisation_batches import READ_MODEL
 from invoicing.state.tables import (
     create_state_tables,
     known_organisations,
@@ -19,20 +28,15 @@ from invoicing.state.tables import (
 from servicekit.consumer import EventConsumer
 from servicekit.eventstore import SharedDatabase, store_environment
 from servicekit.executor import StoreExecutor
-from servicekit.readmodels import ReadModel, Rebuilder
+from servicekit.readmodels import Rebuilder, Replayed
 from servicekit.streams import declare_streams
 from servicekit.tables import create_bookkeeping_tables
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bench.rebuild import fill_stream, organisation_envelopes, wait_until_applied
 
-MODEL = ReadModel(
-    name="organisations",
-    consumer=organisation_events.CONSUMER,
-    subjects=[organisation_events.SUBJECT],
-    tables=[known_organisations, organisation_identifiers],
-    apply=organisation_events.apply_organisation_event,
-)
+MODEL = READ_MODEL
 
 
 def _model(database: SharedDatabase) -> dict[str, Any]:
@@ -87,6 +91,57 @@ async def test_a_rebuild_under_load_loses_nothing_and_equals_the_live_model_when
         assert again.state == "done" and again.matches_live is True, again
         assert again.differences == 0 and again.rows == 500
         assert _model(database) == model
+    finally:
+        live.stop()
+        await running
+        executor.shutdown()
+        await nc.close()
+
+
+async def test_a_refused_event_is_skipped_as_the_live_consumer_skipped_it_and_a_wrong_replay_shows(
+    nats_server: NatsServerProcess, tmp_path: Path
+) -> None:
+    nc = await nats.connect(nats_server.url)
+    js = nc.jetstream()
+    await declare_streams(js)
+    database = SharedDatabase(
+        InvoicingApplication(store_environment(f"sqlite:///{tmp_path / 'store.db'}"))
+    )
+    create_state_tables(database.engine)
+    create_bookkeeping_tables(database.engine)
+    executor = StoreExecutor("rebuild-test", database)
+    live = EventConsumer(
+        durable=MODEL.consumer,
+        subject=organisation_events.SUBJECT,
+        database=database,
+        executor=executor,
+        effect=MODEL.apply,
+    )
+    live.bind_jetstream(js)
+    running = asyncio.create_task(live.run())
+    try:
+        envelopes = organisation_envelopes(20)
+        # The first organisation added a second time: the live consumer dead-letters it.
+        first = envelopes[0]
+        again = Envelope.model_validate({**first.model_dump(), "id": str(uuid.uuid4())})
+        await fill_stream(js, [*envelopes, again])
+        await wait_until_applied(js, MODEL.consumer)
+
+        rebuilt = await Rebuilder(MODEL, database, executor, database.engine).rebuild(js)
+        assert rebuilt.state == "done", rebuilt
+        assert (rebuilt.events, rebuilt.applied, rebuilt.skipped) == (41, 40, 1)
+        assert rebuilt.matches_live is True and rebuilt.rows == 40
+
+        # A batch effect that loses activations: the comparison with the live model says so.
+        def loses_activations(session: Session, batch: Sequence[Replayed]) -> None:
+            kept = [pair for pair in batch if not isinstance(pair[1], OrganisationActivated)]
+            organisation_batches.apply_organisation_events(session, kept)
+
+        wrong = replace(MODEL, apply_batch=loses_activations)
+        compared = await Rebuilder(wrong, database, executor, database.engine).rebuild(js)
+        assert compared.state == "done", compared
+        assert compared.matches_live is False
+        assert compared.differences == 40  # each organisation's row, as live and as replayed
     finally:
         live.stop()
         await running

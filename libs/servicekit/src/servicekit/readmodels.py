@@ -5,8 +5,9 @@ consumer that also sends mails or saves aggregates cannot be replayed). A rebuil
 
 1. creates a fresh copy of the model's tables (`<table>__r<stamp>`) beside the live ones;
 2. replays the EVENTS stream's messages on the model's subjects, up to the last one at the
-   start, through the same effect, redirected to the copy (the statements the effect runs are
-   rewritten for this work only: the live consumer keeps writing the live tables meanwhile);
+   start, through the same effect (or the model's batch form of it, a batch per call),
+   redirected to the copy (the statements the effect runs are rewritten for this work only:
+   the live consumer keeps writing the live tables meanwhile);
 3. on the store thread, so the service's own consumer waits, and with the live tables locked
    against other replicas: applies to the copy what the live consumer applied after the
    replay's end, records as processed what the copy applied and the consumer had not yet,
@@ -17,11 +18,11 @@ Readers see the old model or the new one, never a half-built one, and nothing st
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import gc
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import BaseModel
-from sqlalchemy import MetaData, Table, event, select, text
+from sqlalchemy import JSON, MetaData, Table, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -47,8 +48,10 @@ from servicekit.tables import processed_events
 log = structlog.get_logger(__name__)
 
 FETCH_BATCH = 2000
-APPLY_BATCH = 1000
 SWAP_ATTEMPTS = 5
+
+Replayed = tuple[Envelope, IntegrationEvent]
+BatchEffect = Callable[[Session, Sequence[Replayed]], None]
 
 # Table names the statements of the running work are redirected to (None: no redirection).
 _redirect: ContextVar[tuple[re.Pattern[str], dict[str, str]] | None] = ContextVar(
@@ -58,13 +61,20 @@ _redirect: ContextVar[tuple[re.Pattern[str], dict[str, str]] | None] = ContextVa
 
 @dataclass(frozen=True)
 class ReadModel:
-    """Tables kept by one durable consumer's effect from the events on `subjects`."""
+    """Tables kept by one durable consumer's effect from the events on `subjects`.
+
+    `apply_batch`, when given, is how a rebuild replays: many events in one call, with exactly
+    the outcome of `apply` on each in turn (the rebuild compares its copy with the model the
+    live consumer built with `apply`), and raising, before it writes anything, whatever `apply`
+    would raise for any one of them.
+    """
 
     name: str
     consumer: str
     subjects: Sequence[str]
     tables: Sequence[Table]
     apply: Effect
+    apply_batch: BatchEffect | None = None
 
 
 class RebuildStatus(BaseModel):
@@ -158,42 +168,8 @@ class Rebuilder:
         copies = _copies(self.model.tables, suffix)
         names = {table.name: copy.name for table, copy in copies.items()}
         try:
-            await self._executor.run_alone(self._create, copies)
-            info = await js.stream_info(EVENTS_STREAM)
-            until = info.state.last_seq
-            applied_ids: dict[str, str] = {}
-            self._skipped_ids = set()
-            # The next batch is fetched while the store thread applies this one.
-            applying: asyncio.Future[None] | None = None
-            async for batch in replay(js, self.model.subjects, until):
-                if applying is not None:
-                    await applying
-                applying = asyncio.ensure_future(
-                    self._executor.run_alone(self._apply_batch, names, batch, applied_ids)
-                )
-                self.status.events += len(batch)
-            if applying is not None:
-                await applying
-            for _attempt in range(SWAP_ATTEMPTS):
-                tail_end = (await js.stream_info(EVENTS_STREAM)).state.last_seq
-                tail = [
-                    pair
-                    async for batch in replay(js, self.model.subjects, tail_end, until)
-                    for pair in batch
-                ]
-                outcome = await self._executor.run_alone(
-                    self._swap, names, tail, applied_ids, copies
-                )
-                if outcome is not None:
-                    self.status.rows, self.status.differences, self.status.ahead_of_live = outcome
-                    break
-                until = tail_end  # the live consumer moved on meanwhile: catch up again
-            else:
-                raise RuntimeError("the live consumer kept moving; try again when it is quieter")
-            # Events the live consumer had yet to apply make the two differ by design.
-            if self.status.ahead_of_live == 0:
-                self.status.matches_live = self.status.differences == 0
-            self.status.applied = len(applied_ids)
+            with _batches_die_young():
+                await self._rebuild(js, copies, names)
             self.status.state = "done"
             metrics.READ_MODEL_REBUILDS.labels(self.model.name, "done").inc()
         except Exception as error:
@@ -211,6 +187,40 @@ class Rebuilder:
         log.info("read model rebuilt", **self.status.model_dump(mode="json"))
         return self.status
 
+    async def _rebuild(
+        self, js: JetStreamContext, copies: dict[Table, Table], names: dict[str, str]
+    ) -> None:
+        """Create the copy, replay into it, catch it up, compare and swap (see the module)."""
+        await self._executor.run_alone(self._create, copies)
+        info = await js.stream_info(EVENTS_STREAM)
+        until = info.state.last_seq
+        applied_ids: dict[str, str] = {}
+        self._skipped_ids = set()
+        # One batch at a time: fetching the next one while the store thread applies this one
+        # was measured slower on SQLite (the two threads contend for the GIL at every step the
+        # store thread's driver takes, and the CPU time of the whole grows by a tenth).
+        async for batch in replay(js, self.model.subjects, until):
+            await self._executor.run_alone(self._apply_batch, names, batch, applied_ids)
+            self.status.events += len(batch)
+        for _attempt in range(SWAP_ATTEMPTS):
+            tail_end = (await js.stream_info(EVENTS_STREAM)).state.last_seq
+            tail = [
+                pair
+                async for batch in replay(js, self.model.subjects, tail_end, until)
+                for pair in batch
+            ]
+            outcome = await self._executor.run_alone(self._swap, names, tail, applied_ids, copies)
+            if outcome is not None:
+                self.status.rows, self.status.differences, self.status.ahead_of_live = outcome
+                break
+            until = tail_end  # the live consumer moved on meanwhile: catch up again
+        else:
+            raise RuntimeError("the live consumer kept moving; try again when it is quieter")
+        # Events the live consumer had yet to apply make the two differ by design.
+        if self.status.ahead_of_live == 0:
+            self.status.matches_live = self.status.differences == 0
+        self.status.applied = len(applied_ids)
+
     def _create(self, copies: dict[Table, Table]) -> None:
         with self._engine.begin() as connection:
             for copy in copies.values():
@@ -222,28 +232,46 @@ class Rebuilder:
                 copy.drop(connection, checkfirst=True)
 
     def _apply_batch(
-        self,
-        names: dict[str, str],
-        batch: list[tuple[Envelope, IntegrationEvent]],
-        applied: dict[str, str],
+        self, names: dict[str, str], batch: list[Replayed], applied: dict[str, str]
     ) -> None:
-        """Apply a batch in one transaction; if an event fails, again one savepoint each.
+        """Apply a batch in one transaction; if an event fails, again in halves, and so on.
 
-        A savepoint per event costs as much as a commit on SQLite (measured: ~2 ms), and
-        effects refuse rarely in a replay, so the fast path goes without.
+        A savepoint costs as much as a commit on SQLite (measured: ~2 ms), and effects refuse
+        rarely in a replay, so the fast path goes without; halving finds the refused events
+        in a few savepoints each rather than one per event of the batch.
         """
-        done: dict[str, str] = {}
         try:
             with self._db.transaction(commit=True) as session, redirected(names):
-                for envelope, integration_event in batch:
-                    self.model.apply(session, envelope, integration_event)
-                    done[envelope.id] = envelope.type
+                self._apply_all(session, batch)
         except Exception:
             with self._db.transaction(commit=True) as session, redirected(names):
-                for envelope, integration_event in batch:
-                    self._apply_one(session, envelope, integration_event, applied)
+                self._apply_halves(session, batch, applied)
             return
-        applied.update(done)
+        applied.update((envelope.id, envelope.type) for envelope, _ in batch)
+
+    def _apply_all(self, session: Session, batch: Sequence[Replayed]) -> None:
+        if self.model.apply_batch is not None:
+            self.model.apply_batch(session, batch)
+            return
+        for envelope, integration_event in batch:
+            self.model.apply(session, envelope, integration_event)
+
+    def _apply_halves(
+        self, session: Session, batch: Sequence[Replayed], applied: dict[str, str]
+    ) -> None:
+        """Apply a batch known to hold a refused event: each half in a savepoint, recursively."""
+        if len(batch) == 1:
+            self._apply_one(session, *batch[0], applied)
+            return
+        middle = len(batch) // 2
+        for half in (batch[:middle], batch[middle:]):
+            try:
+                with session.begin_nested():
+                    self._apply_all(session, half)
+            except Exception:
+                self._apply_halves(session, half, applied)
+                continue
+            applied.update((envelope.id, envelope.type) for envelope, _ in half)
 
     def _apply_one(
         self,
@@ -266,7 +294,7 @@ class Rebuilder:
     def _swap(
         self,
         names: dict[str, str],
-        tail: list[tuple[Envelope, IntegrationEvent]],
+        tail: list[Replayed],
         applied: dict[str, str],
         copies: dict[Table, Table],
     ) -> tuple[int, int, int] | None:
@@ -317,6 +345,37 @@ class Rebuilder:
             return rows, differences, len(ahead)
 
 
+# Allocations between young-generation collections while rebuilds run (CPython's default: 700).
+REBUILD_GC_THRESHOLD = 100_000
+_rebuilds_running = 0
+_thresholds: tuple[int, ...] = ()
+
+
+@contextlib.contextmanager
+def _batches_die_young() -> Iterator[None]:
+    """Let a replayed batch's objects be freed young instead of reaching the oldest generation.
+
+    A replay allocates some twenty objects per event and keeps a batch of them alive until it
+    is applied: with the default threshold they outlive two young collections, reach the oldest
+    generation and trigger its collections, each of which walks the whole process's heap
+    (measured: a quarter of a rebuild's CPU time, bench/rebuild). With a threshold above a
+    batch's allocations, a batch is freed before a collection sees it. The threshold is put
+    back, and the young generation collected, when the last running rebuild ends.
+    """
+    global _rebuilds_running, _thresholds
+    if _rebuilds_running == 0:
+        _thresholds = gc.get_threshold()
+        gc.set_threshold(REBUILD_GC_THRESHOLD, *_thresholds[1:])
+    _rebuilds_running += 1
+    try:
+        yield
+    finally:
+        _rebuilds_running -= 1
+        if _rebuilds_running == 0:
+            gc.set_threshold(*_thresholds)
+            gc.collect(0)
+
+
 def _copies(tables: Sequence[Table], suffix: str) -> dict[Table, Table]:
     metadata = MetaData()
     copies: dict[Table, Table] = {}
@@ -330,22 +389,26 @@ def _copies(tables: Sequence[Table], suffix: str) -> dict[Table, Table]:
 
 
 def _compare(session: Session, copies: dict[Table, Table]) -> tuple[int, int]:
-    """Rows of the copy, and how many rows differ between it and the live tables."""
+    """Rows of the copy, and how many rows differ between it and the live tables.
+
+    The database compares (EXCEPT both ways: rows with the same values in every column are
+    equal, NULLs included); tables with a JSON column, which PostgreSQL cannot compare, are
+    compared here by their values' repr instead.
+    """
     rows = differences = 0
     for table, copy in copies.items():
-        columns = [c.name for c in table.columns]
-        live = _rows(session, table, columns)
-        fresh = _rows(session, copy, columns)
-        rows += len(fresh)
-        differences += len(live ^ fresh)
+        rows += session.execute(select(func.count()).select_from(copy)).scalar_one()
+        if any(isinstance(column.type, JSON) for column in table.columns):
+            differences += len(_rows(session, table) ^ _rows(session, copy))
+            continue
+        for one, other in ((table, copy), (copy, table)):
+            only = select(*one.columns).except_(select(*other.columns)).subquery()
+            differences += session.execute(select(func.count()).select_from(only)).scalar_one()
     return rows, differences
 
 
-def _rows(session: Session, table: Table, columns: list[str]) -> set[tuple[Any, ...]]:
-    return {
-        tuple(repr(value) for value in row)
-        for row in session.execute(select(*(table.c[name] for name in columns)))
-    }
+def _rows(session: Session, table: Table) -> set[tuple[str, ...]]:
+    return {tuple(repr(value) for value in row) for row in session.execute(select(table))}
 
 
 async def replay(js: JetStreamContext, subjects: Sequence[str], until: int, after: int = 0) -> Any:
@@ -355,7 +418,7 @@ async def replay(js: JetStreamContext, subjects: Sequence[str], until: int, afte
     stream's messages in order.
     """
     async for messages in raw_batches(js, subjects, until, after):
-        batch: list[tuple[Envelope, IntegrationEvent]] = []
+        batch: list[Replayed] = []
         for msg in messages:
             try:
                 envelope = Envelope.from_json(msg.data)
@@ -401,10 +464,12 @@ async def raw_batches(
 
 
 __all__ = [
+    "BatchEffect",
     "ReadModel",
     "RebuildRequest",
     "RebuildStatus",
     "Rebuilder",
+    "Replayed",
     "raw_batches",
     "read_models_subject",
     "rebuild_subject",

@@ -17,7 +17,6 @@ from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
 from contracts.events.invoicing import InvoiceSubmitted
 from servicekit.consumer import EventConsumer
-from servicekit.readmodels import ReadModel
 from servicekit.rpc import serve
 from servicekit.worker import ServiceWorker
 from sqlalchemy.orm import Session
@@ -25,8 +24,8 @@ from sqlalchemy.orm import Session
 from invoicing.bootstrap import InvoicingService, bootstrap
 from invoicing.entrypoints.handlers import InvoicingHandlers
 from invoicing.integration.outbound import to_envelope
+from invoicing.projections import organisation_batches
 from invoicing.projections import organisations as organisation_events
-from invoicing.state.tables import known_organisations, organisation_identifiers
 
 CONTEXT = "invoicing"
 DELIVERY_CONSUMER = "invoicing-delivery"
@@ -65,17 +64,7 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
     )
 
     # Its read model of organisations can be rebuilt from the stream (/ops, servicekit.rebuild).
-    worker.read_model(
-        ReadModel(
-            name="organisations",
-            consumer=organisation_events.CONSUMER,
-            subjects=[organisation_events.SUBJECT],
-            tables=[known_organisations, organisation_identifiers],
-            apply=organisation_events.apply_organisation_event,
-        ),
-        service.database,
-        service.executor,
-    )
+    worker.read_model(organisation_batches.READ_MODEL, service.database, service.executor)
 
     def deliver(session: Session, envelope: Envelope, event: IntegrationEvent) -> None:
         if isinstance(event, InvoiceSubmitted):

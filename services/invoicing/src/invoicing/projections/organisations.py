@@ -45,44 +45,10 @@ def apply_organisation_event(session: Session, envelope: Envelope, event: Integr
                 known_organisations.c.organisation_id == organisation_id
             )
         ).first():
-            raise PermanentFailure(f"organisation {organisation_id} was already added")
-        session.execute(
-            known_organisations.insert().values(
-                organisation_id=organisation_id,
-                environment_id=str(event.environment_id),
-                name=event.name,
-                status="added",
-                receiving=False,
-                generate_pdf="if_missing",
-                merge_attachments=False,
-            )
-        )
-        for scheme, value in (
-            ("0106", event.kvk_number),
-            ("9944", event.vat_id),
-            ("0190", event.oin),
-        ):
-            if value:
-                _identify(session, organisation_id, f"{scheme}:{value}")
-    elif isinstance(event, OrganisationActivated):
-        _change(session, event, status="active")
-    elif isinstance(event, ActivationRefused):
-        _change(session, event, status="added")
-    elif isinstance(event, OrganisationDetailsChanged):
-        _change(session, event, name=event.name)
-    elif isinstance(event, ReceivingEnabled):
-        _change(session, event, receiving=True)
-    elif isinstance(event, ReceivingDisabled):
-        _change(session, event, receiving=False)
-    elif isinstance(event, PdfOptionsChanged):
-        _change(
-            session,
-            event,
-            generate_pdf=event.generate_pdf,
-            merge_attachments=event.merge_attachments,
-        )
-    elif isinstance(event, OrganisationMoved):
-        _change(session, event, environment_id=str(event.environment_id))
+            raise PermanentFailure(already_added(organisation_id))
+        session.execute(known_organisations.insert().values(**added_row(event)))
+        for participant_id in participant_ids(event):
+            _identify(session, organisation_id, participant_id)
     elif isinstance(event, IdentifierAdded):
         _require_known(session, str(event.organisation_id))
         _identify(session, str(event.organisation_id), event.participant_id)
@@ -93,6 +59,58 @@ def apply_organisation_event(session: Session, envelope: Envelope, event: Integr
                 organisation_identifiers.c.organisation_id == str(event.organisation_id),
             )
         )
+    else:
+        values = changed_values(event)
+        if values is not None:
+            _change(session, event, **values)
+
+
+def added_row(event: OrganisationAdded) -> dict[str, object]:
+    """The row an added organisation starts as: not yet active, not receiving."""
+    return {
+        "organisation_id": str(event.organisation_id),
+        "environment_id": str(event.environment_id),
+        "name": event.name,
+        "status": "added",
+        "receiving": False,
+        "generate_pdf": "if_missing",
+        "merge_attachments": False,
+    }
+
+
+def participant_ids(event: OrganisationAdded) -> list[str]:
+    """The directory entries an added organisation brings: its KvK number, VAT id and OIN."""
+    schemes = (("0106", event.kvk_number), ("9944", event.vat_id), ("0190", event.oin))
+    return [f"{scheme}:{value}" for scheme, value in schemes if value]
+
+
+def changed_values(event: IntegrationEvent) -> dict[str, object] | None:
+    """The columns of an organisation's row an event sets (None: not an event that does)."""
+    if isinstance(event, OrganisationActivated):
+        return {"status": "active"}
+    if isinstance(event, ActivationRefused):
+        return {"status": "added"}
+    if isinstance(event, OrganisationDetailsChanged):
+        return {"name": event.name}
+    if isinstance(event, ReceivingEnabled):
+        return {"receiving": True}
+    if isinstance(event, ReceivingDisabled):
+        return {"receiving": False}
+    if isinstance(event, PdfOptionsChanged):
+        return {"generate_pdf": event.generate_pdf, "merge_attachments": event.merge_attachments}
+    if isinstance(event, OrganisationMoved):
+        return {"environment_id": str(event.environment_id)}
+    return None
+
+
+def already_added(organisation_id: str) -> str:
+    """Why a second OrganisationAdded for the same organisation is refused."""
+    return f"organisation {organisation_id} was already added"
+
+
+def not_yet_known(organisation_id: str) -> OrganisationNotYetKnown:
+    """The refusal of an event about an organisation not added yet (the consumer retries)."""
+    return OrganisationNotYetKnown(f"organisation {organisation_id} is not known yet")
 
 
 def _identify(session: Session, organisation_id: str, participant_id: str) -> None:
@@ -118,7 +136,7 @@ def _change(session: Session, event: IntegrationEvent, **values: object) -> None
         .values(**values)
     )
     if result.rowcount == 0:  # type: ignore[attr-defined]
-        raise OrganisationNotYetKnown(f"organisation {organisation_id} is not known yet")
+        raise not_yet_known(organisation_id)
 
 
 def _require_known(session: Session, organisation_id: str) -> None:
@@ -127,4 +145,4 @@ def _require_known(session: Session, organisation_id: str) -> None:
             known_organisations.c.organisation_id == organisation_id
         )
     ).first():
-        raise OrganisationNotYetKnown(f"organisation {organisation_id} is not known yet")
+        raise not_yet_known(organisation_id)
