@@ -14,6 +14,8 @@ VARS = [
     "NOTIFICATIONS_PUBLIC_KEY",
     "IDENTITY_JWT_PRIVATE_KEY",
     "IDENTITY_JWT_PUBLIC_KEY",
+    "PARTNERS_PRIVATE_KEY",
+    "PARTNERS_PUBLIC_KEY",
     "OPERATOR_TOKEN",
 ]
 
@@ -23,7 +25,7 @@ def test_keys_are_created_once_private_to_the_owner_and_reused(
 ) -> None:
     first = ensure_keys(tmp_path / "keys")
     assert sorted(first) == sorted(VARS)
-    for owner in ("identity", "notifications"):
+    for owner in ("identity", "notifications", "partners"):
         path = tmp_path / "keys" / f"{owner}.key"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         raw = base64.b64decode(path.read_text())

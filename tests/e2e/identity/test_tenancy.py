@@ -133,6 +133,8 @@ def fill_path(path: str, operation: dict[str, Any], tenants: Tenants) -> str:
             value = tenants.organisation_id
         elif "user" in name:
             value = tenants.member_id
+        elif parameter.get("schema", {}).get("type") == "integer":
+            value = "1"
         else:
             value = str(uuid.uuid4())
         path = path.replace("{" + name + "}", value)
