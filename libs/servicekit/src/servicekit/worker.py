@@ -19,6 +19,7 @@ from prometheus_client import generate_latest
 from servicekit.consumer import EventConsumer
 from servicekit.eventstore import SharedDatabase
 from servicekit.executor import StoreExecutor
+from servicekit.lease import Lease
 from servicekit.logs import configure_logging
 from servicekit.relay import OutboxRelay, ToEnvelope
 from servicekit.settings import CommonSettings
@@ -96,8 +97,19 @@ class ServiceWorker:
         database = SharedDatabase(app)
 
         def start(js: JetStreamContext) -> None:
+            seconds = self.settings.relay_lease_seconds
+            lease = (
+                Lease(js, f"relay-{self.context}", seconds, self.settings.stream_replicas)
+                if seconds > 0
+                else None
+            )
             relay = OutboxRelay(
-                name=self.context, app=app, executor=executor, js=js, to_envelope=to_envelope
+                name=self.context,
+                app=app,
+                executor=executor,
+                js=js,
+                to_envelope=to_envelope,
+                lease=lease,
             )
             relays.append(relay)
             self.add_loop(relay.run, relay.stop)
