@@ -14,6 +14,7 @@ from types import FrameType
 import structlog
 
 from devstack.cluster import DEFAULT_POSTGRES_URL, ClusterStack
+from devstack.keys import ensure_keys
 from devstack.logs import configure_logging, say
 from devstack.ports import port_is_free
 from devstack.runstate import RunState
@@ -41,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
         help="a PostgreSQL role that may create databases (einvoice_cluster_<service>)",
     )
     cluster.add_argument("--ready-timeout", type=float, default=180.0)
+    keys = sub.add_parser(
+        "keys", help="print the sealing and signing keys and the operator token as KEY=value"
+    )
+    keys.add_argument("--keys-dir", type=Path, default=Path("var/keys"))
     clean = sub.add_parser("clean", help="remove the var dir (mail, NATS store, logs, keys)")
     clean.add_argument("--var-dir", type=Path, default=Path("var"))
     return parser
@@ -183,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     if args.command == "run":
         return run(args.var_dir, args.port, args.host, args.ready_timeout)
+    if args.command == "keys":
+        # For deploy/.env: the same keys `make run` makes, kept in --keys-dir.
+        for name, value in sorted(ensure_keys(args.keys_dir).items()):
+            print(f"{name}={value}")
+        return 0
     if args.command == "cluster":
         ports = [int(p) for p in args.ports.split(",") if p.strip()]
         return run_cluster(args.var_dir, ports, args.postgres_url, args.ready_timeout)
