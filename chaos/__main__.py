@@ -1,7 +1,8 @@
 """`python -m chaos` (`make chaos`): faults against the scale-out topology, then a table.
 
     python -m chaos                      # the full suite (10,000 sign-ups, outages of 10/60/180 s)
-    python -m chaos --short              # the CI version: 600 sign-ups, a 10 s NATS outage
+    python -m chaos --short              # the CI version: 600 sign-ups, a 10 s NATS outage,
+                                         # a 30 s load gate
     python -m chaos --only storm,conflict --sign-ups 2000
 
 Starts its own topology (devstack.cluster: 3 NATS nodes, PostgreSQL databases of its own,
@@ -26,6 +27,7 @@ from devstack.cluster import DEFAULT_POSTGRES_URL, ClusterStack
 from devstack.logs import configure_logging
 
 from chaos.driver import Gateways, Sink
+from chaos.load import load_gate
 from chaos.scenarios import (
     Context,
     Row,
@@ -33,10 +35,11 @@ from chaos.scenarios import (
     graceful_shutdown,
     kill_storm,
     nats_outage,
+    ordering,
     postgres_outage,
 )
 
-SCENARIOS = ["storm", "nats", "postgres", "conflict", "drain"]
+SCENARIOS = ["conflict", "ordering", "storm", "nats", "postgres", "drain", "load"]
 # Short acknowledgement waits: a message a killed process held is redelivered within seconds.
 # Cheaper password hashes: the suite is about the bus and the stores, and argon2's default cost
 # would make 10,000 sign-ups take most of an hour on a small machine.
@@ -59,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--outages", default=None, help="NATS outages in seconds, e.g. 10,60,180")
     parser.add_argument("--postgres-outage", type=float, default=30.0)
+    parser.add_argument("--load-minutes", type=float, default=None, help="the load gate's length")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--var-dir", type=Path, default=Path("var/chaos"))
     parser.add_argument(
@@ -90,6 +94,11 @@ async def run(args: argparse.Namespace, cluster: ClusterStack) -> list[Row]:
                 rows.append(await postgres_outage(ctx, args.postgres_outage))
             elif name == "conflict":
                 rows.append(await concurrent_changes(ctx, rounds=20 if args.short else 100))
+            elif name == "ordering":
+                rows.append(await ordering(ctx, organisations=10, changes=100))
+            elif name == "load":
+                minutes = args.load_minutes or (0.5 if args.short else 10.0)
+                rows.append(await load_gate(ctx, minutes))
             elif name == "drain":
                 rows.append(await graceful_shutdown(ctx, 200 if args.short else 1000))
             else:

@@ -146,8 +146,10 @@ async def nats_outage(ctx: Context, seconds: float, batch: int = 40) -> Row:
         )
         during_statuses.add(status)
         await asyncio.sleep(1.0)
+    restarted = time.monotonic()
     await asyncio.to_thread(cluster.nats.start_all)
-    recovery = await wait_ready(ctx.gateways, 300)
+    ready = await wait_ready(ctx.gateways, 300)
+    recovery = None if ready is None else time.monotonic() - restarted
     after = SignUps()
     await sign_up_many(ctx.gateways, addresses(f"nats{int(seconds)}-after", batch), after, 8)
     figures = await _mails_for(ctx, result.accepted | after.accepted, timeout=300)
@@ -194,7 +196,9 @@ async def postgres_outage(ctx: Context, seconds: float, batch: int = 40) -> Row:
             await asyncio.sleep(1.0)
     finally:
         await asyncio.to_thread(cluster.databases.restore)
-    recovery = await wait_ready(ctx.gateways, 300)
+    restored = time.monotonic()
+    ready = await wait_ready(ctx.gateways, 300)
+    recovery = None if ready is None else time.monotonic() - restored
     after = SignUps()
     await sign_up_many(ctx.gateways, addresses(f"pg{int(seconds)}-after", batch), after, 8)
     figures = await _mails_for(ctx, result.accepted | after.accepted, timeout=300)
@@ -331,3 +335,203 @@ async def concurrent_changes(ctx: Context, rounds: int, writers: int = 4) -> Row
             "loser_visible": loser_visible,
         },
     )
+
+
+async def ordering(ctx: Context, organisations: int = 10, changes: int = 100) -> Row:
+    """`organisations` x `changes` events, each organisation's in order at every consumer.
+
+    Checked three ways: the stream holds each organisation's events in version order; two
+    replicas of a servicekit consumer (the code every service consumes with) sharing one
+    durable consumer apply them in that order; and notifications' read model, built by its two
+    replicas, ends with each organisation's last name.
+    """
+    token = await _account(ctx, "ordering")
+    headers = {"Authorization": f"Bearer {token}"}
+    ids: list[str] = []
+    for n in range(organisations):
+        body = {
+            "name": f"Ordering {n}",
+            "address": {
+                "street": "Kerkstraat",
+                "house_number": str(n + 1),
+                "postal_code": "1017 GC",
+                "city": "Amsterdam",
+                "country": "NL",
+            },
+        }
+        status, response = await ctx.gateways.request(
+            "POST", "/api/v1/organisations", json=body, headers=headers
+        )
+        assert status == 201 and response is not None, f"adding answered {status}"
+        ids.append(response.json()["id"])
+    failures = 0
+
+    async def change(organisation: str) -> None:
+        nonlocal failures
+        for k in range(changes):
+            for _attempt in range(20):
+                status, _ = await ctx.gateways.request(
+                    "PATCH",
+                    f"/api/v1/organisations/{organisation}",
+                    json={"name": f"Ordering {organisation[:8]} v{k}"},
+                    headers=headers,
+                )
+                if status == 200:
+                    break
+                failures += 1
+                await asyncio.sleep(0.2)
+
+    started = time.monotonic()
+    await asyncio.gather(*(change(o) for o in ids))
+    changing_s = time.monotonic() - started
+    expected = organisations * changes
+    replicas = await _replica_arrivals(ctx, set(ids), expected)
+    stream = await _stream_order(ctx, set(ids))
+    await wait_quiet(ctx.cluster, 120)
+    names = _read_model_names(ctx, ids)
+    last = {o: f"Ordering {o[:8]} v{changes - 1}" for o in ids}
+    stale = sum(names.get(o) != last[o] for o in ids)
+    figures = {
+        "organisations": organisations,
+        "events": expected,
+        "retried_changes": failures,
+        "stream_out_of_order": stream["out_of_order"],
+        "stream_events": stream["events"],
+        "consumer_replicas_applied": replicas["applied"],
+        "consumer_out_of_order": replicas["out_of_order"],
+        "consumer_split": replicas["split"],
+        "read_model_stale": stale,
+        "changes_per_s": round(expected / changing_s, 1),
+    }
+    passed = (
+        stream["out_of_order"] == 0
+        and stream["events"] == expected
+        and replicas["applied"] == expected
+        and replicas["out_of_order"] == 0
+        and stale == 0
+    )
+    return Row("ordering per organisation", passed, figures)
+
+
+async def _stream_order(ctx: Context, organisations: set[str]) -> dict[str, int]:
+    """Each organisation's OrganisationDetailsChanged in stream order: versions increasing?"""
+    import json
+
+    import nats
+
+    nc = await nats.connect(ctx.cluster.nats.url.split(","))
+    try:
+        js = nc.jetstream()
+        subscription = await js.subscribe(
+            "events.organisation.OrganisationDetailsChanged", ordered_consumer=True
+        )
+        last: dict[str, int] = {}
+        out_of_order = events = 0
+        while True:
+            try:
+                message = await subscription.next_msg(timeout=2)
+            except nats.errors.TimeoutError:
+                break
+            envelope = json.loads(message.data)
+            organisation = envelope.get("organisationid")
+            if organisation not in organisations:
+                continue
+            events += 1
+            sequence = int(envelope["sequence"])
+            if sequence <= last.get(organisation, 0):
+                out_of_order += 1
+            last[organisation] = sequence
+        return {"events": events, "out_of_order": out_of_order}
+    finally:
+        await nc.close()
+
+
+async def _replica_arrivals(ctx: Context, organisations: set[str], expected: int) -> dict[str, Any]:
+    """Two replicas of a servicekit consumer on one durable consumer and one database."""
+    import nats
+    from servicekit.consumer import EventConsumer
+    from servicekit.database import Database
+    from servicekit.executor import StoreExecutor
+    from servicekit.tables import create_bookkeeping_tables
+    from sqlalchemy import Column, Integer, MetaData, String, Table, select
+
+    metadata = MetaData()
+    arrivals = Table(
+        "arrivals",
+        metadata,
+        Column("position", Integer, primary_key=True, autoincrement=True),
+        Column("replica", String(8)),
+        Column("organisation", String(36)),
+        Column("sequence", Integer),
+    )
+    database = Database(f"sqlite:///{ctx.cluster.var_dir / 'ordering.db'}")
+    metadata.create_all(database.engine)
+    create_bookkeeping_tables(database.engine)
+    connections = []
+    consumers = []
+    tasks = []
+    for replica in ("a", "b"):
+
+        def record(session: Any, envelope: Any, _event: Any, replica: str = replica) -> None:
+            if envelope.organisationid in organisations:
+                session.execute(
+                    arrivals.insert().values(
+                        replica=replica,
+                        organisation=envelope.organisationid,
+                        sequence=envelope.sequence,
+                    )
+                )
+
+        nc = await nats.connect(ctx.cluster.nats.url.split(","), max_reconnect_attempts=-1)
+        connections.append(nc)
+        consumer = EventConsumer(
+            durable="chaos-ordering",
+            subject="events.organisation.OrganisationDetailsChanged",
+            database=database,
+            executor=StoreExecutor(f"ordering-{replica}", database),
+            effect=record,
+            ack_wait_seconds=5,
+        )
+        consumer.use_lease(5.0, replicas=3)
+        consumer.bind_jetstream(nc.jetstream())
+        consumers.append(consumer)
+        tasks.append(asyncio.create_task(consumer.run()))
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            with database.transaction(commit=False) as session:
+                rows = session.execute(
+                    select(
+                        arrivals.c.replica, arrivals.c.organisation, arrivals.c.sequence
+                    ).order_by(arrivals.c.position)
+                ).all()
+            if len(rows) >= expected:
+                break
+            await asyncio.sleep(1.0)
+    finally:
+        for consumer in consumers:
+            consumer.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for nc in connections:
+            await nc.close()
+    last: dict[str, int] = {}
+    out_of_order = 0
+    split: dict[str, int] = {}
+    for replica, organisation, sequence in rows:
+        split[replica] = split.get(replica, 0) + 1
+        if sequence <= last.get(organisation, 0):
+            out_of_order += 1
+        last[organisation] = sequence
+    return {"applied": len(rows), "out_of_order": out_of_order, "split": split}
+
+
+def _read_model_names(ctx: Context, organisations: list[str]) -> dict[str, str]:
+    """The names notifications' read model holds (built by both its replicas)."""
+    import psycopg
+
+    with psycopg.connect(ctx.cluster.databases.url("notifications")) as connection:
+        rows = connection.execute(
+            "SELECT organisation_id, name FROM known_organisations WHERE organisation_id = ANY(%s)",
+            (organisations,),
+        ).fetchall()
+    return {str(o): str(n) for o, n in rows}

@@ -35,7 +35,7 @@ DATABASE_URL_SETTINGS = {
     "notifications": "NOTIFICATIONS_DATABASE_URL",
 }
 # A dead relay's lease is taken over after this long; the duplicate window covers the overlap.
-RELAY_LEASE_SECONDS = "5"
+REPLICA_LEASE_SECONDS = "5"
 
 
 class PostgresDatabases:
@@ -138,7 +138,7 @@ class ClusterStack:
         gateways = replica_names(GATEWAY, replicas)
         env = {
             "STREAM_REPLICAS": "3",
-            "RELAY_LEASE_SECONDS": RELAY_LEASE_SECONDS,
+            "REPLICA_LEASE_SECONDS": REPLICA_LEASE_SECONDS,
             **self.databases.env(),
             **(extra_env or {}),
         }

@@ -10,6 +10,12 @@ reason in its headers and is terminated, so the messages behind it keep flowing.
 The fetch loop uses nats-py's pull subscription directly rather than a faststream subscriber:
 batches form under load (and share a commit) with a short fetch wait, so a quiet moment holds
 an event back for at most 50 ms; faststream's batch mode gave no such control.
+
+Replicas of a service share its durable consumers, but only the holder of the consumer's lease
+(REPLICA_LEASE_SECONDS) fetches: two replicas pulling batches side by side would apply one
+organisation's events in two processes at once, out of order. The others stand by and take over
+within a lease when the holder dies; a new holder first waits out the acknowledgement time of
+what the old one left unacknowledged, so the server redelivers that before anything newer.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from contracts.events.base import IntegrationEvent
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +40,7 @@ from sqlalchemy.orm import Session
 
 from servicekit import faults, metrics
 from servicekit.executor import StoreExecutor
+from servicekit.lease import Lease
 from servicekit.logs import CORRELATION_HEADER, correlation_scope
 from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, dead_letter_subject
 from servicekit.tables import processed_events
@@ -83,12 +91,29 @@ class EventConsumer:
         self._on_applied = on_applied
         self._js: JetStreamContext | None = None
         self._stopping = False
+        self._lease_seconds = 0.0
+        self._lease_replicas = 1
+        self._lease: Lease | None = None
+
+    def use_lease(self, seconds: float, replicas: int = 1) -> None:
+        """With replicas: fetch only while holding this consumer's lease (0: always fetch)."""
+        self._lease_seconds = seconds
+        self._lease_replicas = replicas
 
     async def run(self) -> None:
         """Fetch and handle batches until stopped; ride out NATS outages by retrying."""
+        try:
+            await self._run()
+        finally:
+            if self._lease is not None:
+                await self._lease.release()
+
+    async def _run(self) -> None:
         delay = 0.5
         while not self._stopping:
             try:
+                if not await self._await_lease():
+                    continue
                 subscription = await self._subscribe()
                 delay = 0.5
                 try:
@@ -104,8 +129,37 @@ class EventConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
+    async def _await_lease(self) -> bool:
+        """Wait until this replica holds the lease (or none is used); False when stopping."""
+        if self._lease is None:
+            return True
+        while not self._stopping:
+            if await self._lease.held():
+                await self._after_takeover()
+                return True
+            await asyncio.sleep(min(1.0, self._lease_seconds / 3))
+        return False
+
+    async def _after_takeover(self) -> None:
+        # What the previous holder fetched but never acknowledged comes back after the ack
+        # wait, and the server redelivers it before newer messages: wait for that moment.
+        try:
+            info = await self._jetstream().consumer_info(EVENTS_STREAM, self.durable)
+        except NotFoundError:
+            return
+        if info.num_ack_pending:
+            log.info(
+                "consumer taken over; waiting for unacknowledged messages",
+                consumer=self.durable,
+                unacknowledged=info.num_ack_pending,
+                seconds=self._ack_wait,
+            )
+            await asyncio.sleep(self._ack_wait)
+
     async def _consume(self, subscription: JetStreamContext.PullSubscription) -> None:
         while not self._stopping:
+            if self._lease is not None and not await self._lease.held():
+                return
             try:
                 # A pull that got some messages waits for a full batch or its timeout, so the
                 # timeout is short: under load batches fill at once, a quiet moment costs at
@@ -247,6 +301,10 @@ class EventConsumer:
     def bind_jetstream(self, js: JetStreamContext) -> None:
         """Give the consumer its JetStream context before the first message (used by tests)."""
         self._js = js
+        if self._lease_seconds > 0:
+            self._lease = Lease(
+                js, f"consumer-{self.durable}", self._lease_seconds, self._lease_replicas
+            )
 
 
 def _is_tracking_conflict(error: Exception) -> bool:

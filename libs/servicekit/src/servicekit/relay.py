@@ -7,7 +7,7 @@ the position is recorded republishes it too, and the server drops the copy insid
 duplicate window (consumers' tracking catches anything older). Nothing is published from the
 request path, so a save can never be lost between commit and publish.
 
-Replicas of a service share one event store and one position. With a lease (RELAY_LEASE_SECONDS)
+Replicas of a service share one event store and one position. With a lease (REPLICA_LEASE_SECONDS)
 only its holder publishes; without one, every replica would publish the same batches and the
 duplicate window would drop the copies. A holder that stalls past its lease may still publish a
 batch the next holder also publishes: that overlap is seconds long, far inside the two-hour

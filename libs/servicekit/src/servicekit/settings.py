@@ -27,11 +27,12 @@ class CommonSettings(BaseSettings):
     consumer_ack_wait_seconds: float = Field(
         default=30.0, description="How long a delivered event may stay unacknowledged"
     )
-    relay_lease_seconds: float = Field(
+    replica_lease_seconds: float = Field(
         default=0.0,
         ge=0.0,
-        description="With replicas: only the holder of this lease publishes a service's events; "
-        "a dead holder is replaced after this long (0: no lease, one process per service)",
+        description="With replicas: only the holder of a lease publishes a service's events, and "
+        "only the holder of a consumer's lease fetches for it; a dead holder is replaced after "
+        "this long (0: no leases, one process per service)",
     )
     # Test-only crash points (see servicekit.faults); never set in production.
     fault_injection: str = ""

@@ -97,7 +97,7 @@ class ServiceWorker:
         database = SharedDatabase(app)
 
         def start(js: JetStreamContext) -> None:
-            seconds = self.settings.relay_lease_seconds
+            seconds = self.settings.replica_lease_seconds
             lease = (
                 Lease(js, f"relay-{self.context}", seconds, self.settings.stream_replicas)
                 if seconds > 0
@@ -128,6 +128,7 @@ class ServiceWorker:
 
     def consume(self, consumer: EventConsumer) -> None:
         """Run a durable event consumer while the service lives."""
+        consumer.use_lease(self.settings.replica_lease_seconds, self.settings.stream_replicas)
         self.on_connected(consumer.bind_jetstream)
         self.add_loop(consumer.run, consumer.stop)
 
