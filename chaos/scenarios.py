@@ -57,8 +57,15 @@ async def _mails_for(ctx: Context, accepted: set[str], timeout: float) -> dict[s
     }
 
 
-async def kill_storm(ctx: Context, count: int, kills: int, concurrency: int) -> Row:
-    """SIGKILL random service processes (and one NATS node) while sign-ups go through."""
+async def kill_storm(
+    ctx: Context, count: int, kills: int, concurrency: int, allow_resent_mail: bool = False
+) -> Row:
+    """SIGKILL random service processes (and one NATS node) while sign-ups go through.
+
+    A mail resent with the same Message-ID is notifications' one known window (killed between
+    the SMTP server's 250 and the commit that records it; see its README): counted apart, and
+    a failure unless `allow_resent_mail`.
+    """
     cluster = ctx.cluster
     before_redeliveries = await redeliveries(cluster)
     duplicates_before = ctx.sink.duplicates()
@@ -119,7 +126,7 @@ async def kill_storm(ctx: Context, count: int, kills: int, concurrency: int) -> 
     passed = (
         figures["lost"] == 0
         and figures["duplicated"] == 0
-        and figures["mail_copies_same_message_id"] == 0
+        and (allow_resent_mail or figures["mail_copies_same_message_id"] == 0)
         and not result.refused
     )
     note = "killed: " + ", ".join(sorted(set(victims)))
