@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -94,6 +95,7 @@ class EventConsumer:
         self._lease_seconds = 0.0
         self._lease_replicas = 1
         self._lease: Lease | None = None
+        self._lease_lost = False
 
     def use_lease(self, seconds: float, replicas: int = 1) -> None:
         """With replicas: fetch only while holding this consumer's lease (0: always fetch)."""
@@ -134,32 +136,59 @@ class EventConsumer:
         if self._lease is None:
             return True
         while not self._stopping:
-            if await self._lease.held():
-                await self._after_takeover()
+            if await self._lease.held() and await self._after_takeover():
                 return True
             await asyncio.sleep(min(1.0, self._lease_seconds / 3))
         return False
 
-    async def _after_takeover(self) -> None:
-        # What the previous holder fetched but never acknowledged comes back after the ack
-        # wait, and the server redelivers it before newer messages: wait for that moment.
+    async def _after_takeover(self) -> bool:
+        """Wait out what a previous holder left unacknowledged; False if the lease was lost."""
+        assert self._lease is not None
+        # The server redelivers that after the ack wait, before anything newer.
         try:
             info = await self._jetstream().consumer_info(EVENTS_STREAM, self.durable)
         except NotFoundError:
-            return
-        if info.num_ack_pending:
-            log.info(
-                "consumer taken over; waiting for unacknowledged messages",
-                consumer=self.durable,
-                unacknowledged=info.num_ack_pending,
-                seconds=self._ack_wait,
-            )
-            await asyncio.sleep(self._ack_wait)
+            return True
+        if not info.num_ack_pending:
+            return True
+        log.info(
+            "consumer taken over; waiting for unacknowledged messages",
+            consumer=self.durable,
+            unacknowledged=info.num_ack_pending,
+            seconds=self._ack_wait,
+        )
+        deadline = time.monotonic() + self._ack_wait
+        while (left := deadline - time.monotonic()) > 0:
+            # Keep renewing meanwhile: the wait may be longer than the lease.
+            if self._stopping or not await self._lease.held():
+                return False
+            await asyncio.sleep(min(left, self._lease_seconds / 4))
+        return True
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease while fetching; a batch may take longer than the lease."""
+        assert self._lease is not None
+        try:
+            while True:
+                if not await self._lease.held():
+                    return
+                await asyncio.sleep(self._lease_seconds / 4)
+        finally:
+            self._lease_lost = True
 
     async def _consume(self, subscription: JetStreamContext.PullSubscription) -> None:
-        while not self._stopping:
-            if self._lease is not None and not await self._lease.held():
-                return
+        self._lease_lost = False
+        keeper = asyncio.create_task(self._keep_lease()) if self._lease is not None else None
+        try:
+            await self._fetch_and_handle(subscription)
+        finally:
+            if keeper is not None:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await keeper
+
+    async def _fetch_and_handle(self, subscription: JetStreamContext.PullSubscription) -> None:
+        while not self._stopping and not self._lease_lost:
             try:
                 # A pull that got some messages waits for a full batch or its timeout, so the
                 # timeout is short: under load batches fill at once, a quiet moment costs at
