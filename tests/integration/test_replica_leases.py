@@ -212,3 +212,77 @@ def versioned(aggregate: uuid.UUID, version: int) -> Envelope:
         sequence=version,
         correlation_id=None,
     )
+
+
+async def test_a_replica_taking_over_from_a_dead_one_applies_what_it_left_first(
+    js: JetStreamContext, tmp_path: Path
+) -> None:
+    """The dead holder fetched events and never acknowledged them: they come first, in order."""
+    database = Database(f"sqlite:///{tmp_path / 'takeover.db'}")
+    metadata = MetaData()
+    applied = Table(
+        "applied",
+        metadata,
+        Column("position", Integer, primary_key=True, autoincrement=True),
+        Column("subject", String(64)),
+        Column("sequence", Integer),
+    )
+    metadata.create_all(database.engine)
+    create_bookkeeping_tables(database.engine)
+
+    def effect(session: Session, envelope: Envelope, _event: IntegrationEvent) -> None:
+        session.execute(
+            applied.insert().values(subject=envelope.subject, sequence=envelope.sequence)
+        )
+
+    def replica(name: str) -> EventConsumer:
+        # An acknowledgement wait longer than the lease: the new holder must keep renewing.
+        return EventConsumer(
+            durable="taken-over",
+            subject="events.identity.>",
+            database=database,
+            executor=StoreExecutor(name, database),
+            effect=effect,
+            ack_wait_seconds=3,
+        )
+
+    aggregate = uuid.uuid4()
+    for version in range(1, 31):
+        envelope = versioned(aggregate, version)
+        await js.publish(
+            "events.identity.ProfileChanged",
+            envelope.to_json(),
+            headers={"Nats-Msg-Id": envelope.id},
+        )
+    # A replica holds the lease, fetches ten events and dies before acknowledging them.
+    dead = Lease(js, "consumer-taken-over", seconds=1.5)
+    assert await dead.held()
+    ghost = replica("dead")
+    ghost.bind_jetstream(js)
+    subscription = await ghost._subscribe()
+    assert len(await subscription.fetch(batch=10, timeout=5)) == 10
+    await subscription.unsubscribe()
+
+    successor = replica("successor")
+    successor.use_lease(1.5)
+    successor.bind_jetstream(js)
+    task = asyncio.create_task(successor.run())
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with database.transaction(commit=False) as session:
+                versions = [
+                    v
+                    for (v,) in session.execute(
+                        select(applied.c.sequence).order_by(applied.c.position)
+                    )
+                ]
+            if len(versions) >= 30:
+                break
+            assert time.monotonic() < deadline, f"{len(versions)} of 30 applied"
+            await asyncio.sleep(0.1)
+        assert successor._lease is not None and await successor._lease.held()
+    finally:
+        successor.stop()
+        await task
+    assert versions == list(range(1, 31))
