@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from dataclasses import dataclass, field
@@ -522,6 +523,8 @@ async def _replica_arrivals(ctx: Context, organisations: set[str], expected: int
         for consumer in consumers:
             consumer.stop()
         await asyncio.gather(*tasks, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await connections[0].jetstream().delete_consumer("EVENTS", "chaos-ordering")
         for nc in connections:
             await nc.close()
     last: dict[str, int] = {}
