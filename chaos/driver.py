@@ -142,6 +142,15 @@ class Sink:
                 counts[mail.to] += 1
         return counts
 
+    def distinct_verification_mails(self, addresses: set[str]) -> Counter[str]:
+        """How many different verification mails (by Message-ID) each of `addresses` got."""
+        ids = {
+            (mail.to, mail.message_id)
+            for mail in self.mails()
+            if mail.kind == "email_verification" and mail.to in addresses
+        }
+        return Counter(to for to, _ in ids)
+
     def duplicates(self) -> int:
         """Copies of a mail already delivered (same Message-ID: the same effect again)."""
         ids = Counter(mail.message_id for mail in self.mails())
