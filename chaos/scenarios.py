@@ -256,6 +256,7 @@ async def graceful_shutdown(ctx: Context, count: int) -> Row:
         {
             "sign_ups": count,
             "failed_requests": failed,
+            "failed_statuses": dict(result.failed_attempts),
             "exit_codes": dict(zip(victims, codes, strict=True)),
         }
     )

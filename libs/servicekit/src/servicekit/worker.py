@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -180,7 +181,39 @@ class ServiceWorker:
             self._tasks.append(asyncio.create_task(run()))
         log.info("service ready")
 
+    async def _stop_taking_requests(self) -> None:
+        """No more requests routed here; those already on their way are still answered.
+
+        faststream's own stop first stops handling and only then unsubscribes: meanwhile the
+        server kept routing requests to this replica, and they were dropped (their callers
+        waited for their timeout). Draining first hands new requests to the other replicas.
+        """
+
+        async def drain(subscriber: Any) -> None:
+            subscription = subscriber.subscription
+            # Only the server's side: nats-py's own drain() also ends local processing, and
+            # processes that had requests in hand died of the SIGTERM after stopping.
+            with contextlib.suppress(Exception):
+                await subscription._conn._send_unsubscribe(subscription._id)
+                await subscription._conn.flush()
+            # What arrived before the server heard it is still answered (faststream's queue).
+            queue = getattr(subscriber, "receive_stream", None)
+            for _ in range(1000):
+                waiting = subscription.pending_msgs
+                if queue is not None:
+                    waiting += queue.statistics().current_buffer_used
+                if not waiting:
+                    return
+                await asyncio.sleep(0.01)
+
+        subscribers = [
+            s for s in self.broker.subscribers if getattr(s, "subscription", None) is not None
+        ]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(drain(s) for s in subscribers)), 10.0)
+
     async def _stop_loops(self) -> None:
+        await self._stop_taking_requests()
         for _run, stop in self._loops:
             stop()
         if self._tasks:
