@@ -41,7 +41,8 @@ class Gateways:
         self._next = itertools.cycle(range(len(urls)))
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(15.0, connect=3.0),
-            limits=httpx.Limits(max_connections=concurrency * 2),
+            # Room for an open loop's backlog: the client must not be what limits the rate.
+            limits=httpx.Limits(max_connections=max(concurrency * 2, 512)),
         )
 
     async def close(self) -> None:
