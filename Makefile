@@ -12,7 +12,7 @@ endif
 PYTHON ?= python3
 SYNC := $(UV) sync --frozen --quiet
 
-.PHONY: help run test lint fmt bench schemas clean
+.PHONY: help run test lint fmt bench schemas clean cluster chaos
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,6 +28,12 @@ help: ## List the targets
 
 run: .venv/.synced ## Start the whole system: NATS, SMTP sink, every service, gateway on :8000
 	$(UV) run --frozen python -m devstack run
+
+cluster: .venv/.synced ## Scale-out on this machine: 3 NATS nodes, PostgreSQL, 2 processes a service
+	$(UV) run --frozen python -m devstack cluster
+
+chaos: .venv/.synced ## Kill storm, outages, conflicts, ordering on the cluster topology; a table
+	$(UV) run --frozen python -m chaos $(CHAOS_ARGS)
 
 test: .venv/.synced ## Run every test tier (PostgreSQL tests skip, saying why, without a server)
 	$(UV) run --frozen pytest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import sys
@@ -12,6 +13,8 @@ from types import FrameType
 
 import structlog
 
+from devstack.cluster import DEFAULT_POSTGRES_URL, ClusterStack
+from devstack.keys import ensure_keys
 from devstack.logs import configure_logging, say
 from devstack.ports import port_is_free
 from devstack.runstate import RunState
@@ -28,6 +31,21 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=8000, help="gateway port")
     run.add_argument("--host", default="127.0.0.1", help="gateway host")
     run.add_argument("--ready-timeout", type=float, default=90.0)
+    cluster = sub.add_parser(
+        "cluster", help="the scale-out topology: 3 NATS nodes, PostgreSQL, 2 processes a service"
+    )
+    cluster.add_argument("--var-dir", type=Path, default=Path("var/cluster"))
+    cluster.add_argument("--ports", default="8000,8001", help="the gateways' ports")
+    cluster.add_argument(
+        "--postgres-url",
+        default=os.environ.get("CLUSTER_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        help="a PostgreSQL role that may create databases (einvoice_cluster_<service>)",
+    )
+    cluster.add_argument("--ready-timeout", type=float, default=180.0)
+    keys = sub.add_parser(
+        "keys", help="print the sealing and signing keys and the operator token as KEY=value"
+    )
+    keys.add_argument("--keys-dir", type=Path, default=Path("var/keys"))
     clean = sub.add_parser("clean", help="remove the var dir (mail, NATS store, logs, keys)")
     clean.add_argument("--var-dir", type=Path, default=Path("var"))
     return parser
@@ -94,6 +112,58 @@ def run(var_dir: Path, port: int, host: str, ready_timeout: float) -> int:
     return 0
 
 
+def run_cluster(var_dir: Path, ports: list[int], postgres_url: str, ready_timeout: float) -> int:
+    """Run the scale-out topology in the foreground until Ctrl-C or SIGTERM."""
+    busy = [port for port in ports if not port_is_free(port)]
+    if busy:
+        print(f"Port(s) {busy} already in use; choose others with --ports.", file=sys.stderr)
+        return 2
+    stop_requested = _stop_on_signals()
+    cluster = ClusterStack(
+        var_dir,
+        postgres_url=postgres_url,
+        database_prefix="einvoice_cluster",
+        gateway_ports=ports,
+        supervise=True,
+    )
+    try:
+        cluster.start(ready_timeout)
+        say(
+            "\n".join(
+                [
+                    "",
+                    "  Scale-out topology is up (two processes of every service):",
+                    *(f"    Gateway    {url}" for url in cluster.gateway_urls),
+                    f"    NATS       {cluster.nats.url}  (3-node JetStream cluster)",
+                    f"    PostgreSQL databases {', '.join(cluster.databases.names.values())}",
+                    f"    Mail       {cluster.maildir}/",
+                    f"    Logs       {var_dir}/logs/",
+                    "  Stop with Ctrl-C (or SIGTERM).",
+                    "",
+                ]
+            )
+        )
+        while not stop_requested.wait(0.5):
+            pass
+    except (StackError, OSError) as exc:
+        say(f"devstack: {exc}")
+        return 1
+    finally:
+        cluster.stop()
+    return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    stop_requested = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop_requested.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    return stop_requested
+
+
 def clean(var_dir: Path) -> int:
     """Remove the var dir unless a launcher still runs on it."""
     target = var_dir.absolute()
@@ -118,6 +188,14 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     if args.command == "run":
         return run(args.var_dir, args.port, args.host, args.ready_timeout)
+    if args.command == "keys":
+        # For deploy/.env: the same keys `make run` makes, kept in --keys-dir.
+        for name, value in sorted(ensure_keys(args.keys_dir).items()):
+            print(f"{name}={value}")
+        return 0
+    if args.command == "cluster":
+        ports = [int(p) for p in args.ports.split(",") if p.strip()]
+        return run_cluster(args.var_dir, ports, args.postgres_url, args.ready_timeout)
     return clean(args.var_dir)
 
 

@@ -50,6 +50,7 @@ class Stack:
         modules: Mapping[str, str] | None = None,
         stop_timeout: float = 10.0,
         fixed_ports: bool = False,
+        service_env: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.var_dir = Path(var_dir).absolute()
         self.gateway_port = gateway_port
@@ -60,6 +61,8 @@ class Stack:
         # Service name -> module run with `python -m`; started in this order, gateway last.
         default = {m: m for m in [*SERVICES, GATEWAY]}
         self.modules = dict(modules) if modules is not None else default
+        # Per process name: what differs between replicas of one service (a gateway's port).
+        self.service_env = {name: dict(env) for name, env in (service_env or {}).items()}
         self.stop_timeout = stop_timeout
         # `make run` prefers the well-known dev ports (14222, 8025) so they are easy to find;
         # tests and benchmarks take free ports, so they never meet another run's servers.
@@ -238,7 +241,8 @@ class Stack:
     def _spawn(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
         log_path = self.logs_dir / f"{name}.log" if self.log_to_files else None
         argv = [sys.executable, "-m", self.modules[name]]
-        child = Child(name, argv, {**self._env, **(extra_env or {})}, log_path)
+        env = {**self._env, **self.service_env.get(name, {}), **(extra_env or {})}
+        child = Child(name, argv, env, log_path)
         with self._lock:
             popen = child.start()
             self._runstate.record(name, popen.pid)

@@ -10,12 +10,19 @@ reason in its headers and is terminated, so the messages behind it keep flowing.
 The fetch loop uses nats-py's pull subscription directly rather than a faststream subscriber:
 batches form under load (and share a commit) with a short fetch wait, so a quiet moment holds
 an event back for at most 50 ms; faststream's batch mode gave no such control.
+
+Replicas of a service share its durable consumers, but only the holder of the consumer's lease
+(REPLICA_LEASE_SECONDS) fetches: two replicas pulling batches side by side would apply one
+organisation's events in two processes at once, out of order. The others stand by and take over
+within a lease when the holder dies; a new holder first waits out the acknowledgement time of
+what the old one left unacknowledged, so the server redelivers that before anything newer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -26,6 +33,7 @@ from contracts.events.base import IntegrationEvent
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -34,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from servicekit import faults, metrics, tracing
 from servicekit.executor import StoreExecutor
+from servicekit.lease import Lease
 from servicekit.logs import CORRELATION_HEADER, correlation_scope
 from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, dead_letter_subject
 from servicekit.tables import processed_events
@@ -84,12 +93,30 @@ class EventConsumer:
         self._on_applied = on_applied
         self._js: JetStreamContext | None = None
         self._stopping = False
+        self._lease_seconds = 0.0
+        self._lease_replicas = 1
+        self._lease: Lease | None = None
+        self._lease_lost = False
+
+    def use_lease(self, seconds: float, replicas: int = 1) -> None:
+        """With replicas: fetch only while holding this consumer's lease (0: always fetch)."""
+        self._lease_seconds = seconds
+        self._lease_replicas = replicas
 
     async def run(self) -> None:
         """Fetch and handle batches until stopped; ride out NATS outages by retrying."""
+        try:
+            await self._run()
+        finally:
+            if self._lease is not None:
+                await self._lease.release()
+
+    async def _run(self) -> None:
         delay = 0.5
         while not self._stopping:
             try:
+                if not await self._await_lease():
+                    continue
                 subscription = await self._subscribe()
                 delay = 0.5
                 try:
@@ -105,8 +132,64 @@ class EventConsumer:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 
-    async def _consume(self, subscription: JetStreamContext.PullSubscription) -> None:
+    async def _await_lease(self) -> bool:
+        """Wait until this replica holds the lease (or none is used); False when stopping."""
+        if self._lease is None:
+            return True
         while not self._stopping:
+            if await self._lease.held() and await self._after_takeover():
+                return True
+            await asyncio.sleep(min(1.0, self._lease_seconds / 3))
+        return False
+
+    async def _after_takeover(self) -> bool:
+        """Wait out what a previous holder left unacknowledged; False if the lease was lost."""
+        assert self._lease is not None
+        # The server redelivers that after the ack wait, before anything newer.
+        try:
+            info = await self._jetstream().consumer_info(EVENTS_STREAM, self.durable)
+        except NotFoundError:
+            return True
+        if not info.num_ack_pending:
+            return True
+        log.info(
+            "consumer taken over; waiting for unacknowledged messages",
+            consumer=self.durable,
+            unacknowledged=info.num_ack_pending,
+            seconds=self._ack_wait,
+        )
+        deadline = time.monotonic() + self._ack_wait
+        while (left := deadline - time.monotonic()) > 0:
+            # Keep renewing meanwhile: the wait may be longer than the lease.
+            if self._stopping or not await self._lease.held():
+                return False
+            await asyncio.sleep(min(left, self._lease_seconds / 4))
+        return True
+
+    async def _keep_lease(self) -> None:
+        """Renew the lease while fetching; a batch may take longer than the lease."""
+        assert self._lease is not None
+        try:
+            while True:
+                if not await self._lease.held():
+                    return
+                await asyncio.sleep(self._lease_seconds / 4)
+        finally:
+            self._lease_lost = True
+
+    async def _consume(self, subscription: JetStreamContext.PullSubscription) -> None:
+        self._lease_lost = False
+        keeper = asyncio.create_task(self._keep_lease()) if self._lease is not None else None
+        try:
+            await self._fetch_and_handle(subscription)
+        finally:
+            if keeper is not None:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await keeper
+
+    async def _fetch_and_handle(self, subscription: JetStreamContext.PullSubscription) -> None:
+        while not self._stopping and not self._lease_lost:
             try:
                 # A pull that got some messages waits for a full batch or its timeout, so the
                 # timeout is short: under load batches fill at once, a quiet moment costs at
@@ -256,6 +339,10 @@ class EventConsumer:
     def bind_jetstream(self, js: JetStreamContext) -> None:
         """Give the consumer its JetStream context before the first message (used by tests)."""
         self._js = js
+        if self._lease_seconds > 0:
+            self._lease = Lease(
+                js, f"consumer-{self.durable}", self._lease_seconds, self._lease_replicas
+            )
 
 
 def _is_tracking_conflict(error: Exception) -> bool:

@@ -10,8 +10,12 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from servicekit.eventstore import normalise_database_url
+
+# Any fixed number: the advisory lock replicas take while they create their tables.
+SCHEMA_LOCK_KEY = 7_316_228_001
 
 current_session: ContextVar[Session] = ContextVar("servicekit_current_session")
 """The session of the transaction open on this thread, so nested work joins it."""
@@ -73,3 +77,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@contextlib.contextmanager
+def schema_lock(url: str) -> Iterator[None]:
+    """Replicas starting together create their tables one after another (PostgreSQL).
+
+    Tables are created on start when missing; two processes checking at once would both try,
+    and the second fail. On SQLite (one process per file) there is nothing to do.
+    """
+    url = normalise_database_url(url)
+    if not url.startswith("postgresql"):
+        yield
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY}
+                )
+                connection.commit()
+    finally:
+        engine.dispose()

@@ -6,6 +6,14 @@ the new position. A crash before the PubAck republishes the event; a crash after
 the position is recorded republishes it too, and the server drops the copy inside the stream's
 duplicate window (consumers' tracking catches anything older). Nothing is published from the
 request path, so a save can never be lost between commit and publish.
+
+Replicas of a service share one event store and one position. With a lease (REPLICA_LEASE_SECONDS)
+only its holder publishes; without one, every replica would publish the same batches and the
+duplicate window would drop the copies. A holder that stalls past its lease may still publish a
+batch the next holder also publishes: that overlap is seconds long, far inside the two-hour
+window, so the stream still holds each event once, and in order (each relay publishes in
+notification order, so an event is stored by whichever copy arrives first, after its
+predecessors).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from servicekit import faults, metrics, tracing
 from servicekit.eventstore import SharedDatabase
 from servicekit.executor import StoreExecutor
+from servicekit.lease import Lease
 from servicekit.logs import CORRELATION_HEADER
 from servicekit.streams import EVENTS_STREAM
 from servicekit.tables import create_bookkeeping_tables, relay_positions
@@ -58,6 +67,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval: float = 0.5,
         publish_timeout: float = 5.0,
+        lease: Lease | None = None,
     ) -> None:
         self.name = name
         self._app = app
@@ -68,6 +78,9 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._publish_timeout = publish_timeout
+        # With replicas, only the holder of the lease publishes; see lease.py and the module
+        # docstring for why a brief overlap of two holders is harmless.
+        self._lease = lease
         self._wakeup = asyncio.Event()
         self._stopping = False
         create_bookkeeping_tables(self._db.engine)
@@ -97,9 +110,13 @@ class OutboxRelay:
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)
+        if self._lease is not None:
+            await self._lease.release()
 
     async def publish_pending(self) -> int:
         """One pass: publish the next batch after the recorded position; return its size."""
+        if self._lease is not None and not await self._lease.held():
+            return 0
         position = await self._executor.run_alone(self._read_position)
         notifications = await self._executor.run_alone(
             self._app.recorder.select_notifications, position + 1, self._batch_size

@@ -14,7 +14,14 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import structlog
-from contracts.commands.base import INTERNAL_ERROR, Command, ProblemReply, Reply, invalid_request
+from contracts.commands.base import (
+    INTERNAL_ERROR,
+    SERVICE_UNAVAILABLE,
+    Command,
+    ProblemReply,
+    Reply,
+    invalid_request,
+)
 from contracts.commands.wire import ok_reply, parse_reply, problem_reply
 from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
@@ -80,7 +87,16 @@ def serve(
             except Refused as refusal:
                 outcome = "refused"
                 reply = problem_reply(refusal.problem)
-            except Exception:
+            except Exception as error:
+                if _store_unreachable(error):
+                    # An outage, not a bug: the caller may retry, and /ready says the same.
+                    outcome = "unavailable"
+                    log.warning("store unreachable", subject=address, error=repr(error))
+                    reply = problem_reply(STORE_UNREACHABLE)
+                    metrics.COMMAND_LATENCY.labels(address, outcome).observe(
+                        time.perf_counter() - started
+                    )
+                    return reply
                 outcome = "error"
                 log.exception("command failed", subject=address)
                 reply = problem_reply(
@@ -88,6 +104,25 @@ def serve(
                 )
             metrics.COMMAND_LATENCY.labels(address, outcome).observe(time.perf_counter() - started)
             return reply
+
+
+STORE_UNREACHABLE = SERVICE_UNAVAILABLE.reply(
+    "The service's database cannot be reached right now; try again in a few seconds.",
+    retry_after_seconds=5,
+)
+
+
+def _store_unreachable(error: BaseException) -> bool:
+    """True when the error (or one it came from) says the database is not there."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        # sqlalchemy's, eventsourcing's and the drivers' own spellings of the same thing.
+        if type(current).__name__ in ("OperationalError", "InterfaceError"):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class RpcClient:

@@ -31,6 +31,13 @@ class CommonSettings(BaseSettings):
         default="",
         description="OTLP/HTTP collector for traces (e.g. http://127.0.0.1:4318); empty: off",
     )
+    replica_lease_seconds: float = Field(
+        default=0.0,
+        ge=0.0,
+        description="With replicas: only the holder of a lease publishes a service's events, and "
+        "only the holder of a consumer's lease fetches for it; a dead holder is replaced after "
+        "this long (0: no leases, one process per service)",
+    )
     # Test-only crash points (see servicekit.faults); never set in production.
     fault_injection: str = ""
 

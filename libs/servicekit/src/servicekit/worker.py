@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -21,6 +22,7 @@ from servicekit import metrics
 from servicekit.consumer import EventConsumer
 from servicekit.eventstore import SharedDatabase
 from servicekit.executor import StoreExecutor
+from servicekit.lease import Lease
 from servicekit.logs import configure_logging
 from servicekit.readmodels import (
     ReadModel,
@@ -110,8 +112,19 @@ class ServiceWorker:
         database = SharedDatabase(app)
 
         def start(js: JetStreamContext) -> None:
+            seconds = self.settings.replica_lease_seconds
+            lease = (
+                Lease(js, f"relay-{self.context}", seconds, self.settings.stream_replicas)
+                if seconds > 0
+                else None
+            )
             relay = OutboxRelay(
-                name=self.context, app=app, executor=executor, js=js, to_envelope=to_envelope
+                name=self.context,
+                app=app,
+                executor=executor,
+                js=js,
+                to_envelope=to_envelope,
+                lease=lease,
             )
             relays.append(relay)
             self.add_loop(relay.run, relay.stop)
@@ -130,6 +143,7 @@ class ServiceWorker:
 
     def consume(self, consumer: EventConsumer) -> None:
         """Run a durable event consumer while the service lives."""
+        consumer.use_lease(self.settings.replica_lease_seconds, self.settings.stream_replicas)
         self._consumers.append(consumer)
         self.on_connected(consumer.bind_jetstream)
         self.add_loop(consumer.run, consumer.stop)
@@ -231,7 +245,39 @@ class ServiceWorker:
             self._tasks.append(asyncio.create_task(run()))
         log.info("service ready")
 
+    async def _stop_taking_requests(self) -> None:
+        """No more requests routed here; those already on their way are still answered.
+
+        faststream's own stop first stops handling and only then unsubscribes: meanwhile the
+        server kept routing requests to this replica, and they were dropped (their callers
+        waited for their timeout). Draining first hands new requests to the other replicas.
+        """
+
+        async def drain(subscriber: Any) -> None:
+            subscription = subscriber.subscription
+            # Only the server's side: nats-py's own drain() also ends local processing, and
+            # processes that had requests in hand died of the SIGTERM after stopping.
+            with contextlib.suppress(Exception):
+                await subscription._conn._send_unsubscribe(subscription._id)
+                await subscription._conn.flush()
+            # What arrived before the server heard it is still answered (faststream's queue).
+            queue = getattr(subscriber, "receive_stream", None)
+            for _ in range(1000):
+                waiting = subscription.pending_msgs
+                if queue is not None:
+                    waiting += queue.statistics().current_buffer_used
+                if not waiting:
+                    return
+                await asyncio.sleep(0.01)
+
+        subscribers = [
+            s for s in self.broker.subscribers if getattr(s, "subscription", None) is not None
+        ]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*(drain(s) for s in subscribers)), 10.0)
+
     async def _stop_loops(self) -> None:
+        await self._stop_taking_requests()
         for _run, stop in self._loops:
             stop()
         if self._tasks:

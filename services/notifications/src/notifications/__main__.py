@@ -2,12 +2,18 @@
 
 import asyncio
 
+from servicekit.database import schema_lock
+
 from notifications.entrypoints.worker import build_worker
+from notifications.settings import NotificationsSettings
 
 
 def main() -> None:
     """Run until SIGINT or SIGTERM."""
-    asyncio.run(build_worker().run())
+    # Replicas starting at once create their tables in turn.
+    with schema_lock(NotificationsSettings().database_url):
+        worker = build_worker()
+    asyncio.run(worker.run())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,5 @@
+-- One database per service: no service reads another's data.
+CREATE DATABASE einvoice_identity;
+CREATE DATABASE einvoice_organisation;
+CREATE DATABASE einvoice_invoicing;
+CREATE DATABASE einvoice_notifications;
