@@ -3,3 +3,4 @@ CREATE DATABASE einvoice_identity;
 CREATE DATABASE einvoice_organisation;
 CREATE DATABASE einvoice_invoicing;
 CREATE DATABASE einvoice_notifications;
+CREATE DATABASE einvoice_partners;

@@ -33,6 +33,7 @@ DATABASE_URL_SETTINGS = {
     "organisation": "ORGANISATION_DATABASE_URL",
     "invoicing": "INVOICING_DATABASE_URL",
     "notifications": "NOTIFICATIONS_DATABASE_URL",
+    "partners": "PARTNERS_DATABASE_URL",
 }
 # A dead relay's lease is taken over after this long; the duplicate window covers the overlap.
 REPLICA_LEASE_SECONDS = "5"

@@ -18,7 +18,9 @@ from typing import Any
 
 import httpx
 import structlog
+from nats.js import JetStreamContext
 from servicekit.executor import StoreExecutor
+from servicekit.lease import Lease
 
 from partners.delivery.log import Attempt, DeliveryLog
 from partners.destinations import UnsafeDestination, check_destination
@@ -60,6 +62,23 @@ class Dispatcher:
         self._stopping = False
         self._client: httpx.AsyncClient | None = None
         self._recorded: Callable[[], None] = lambda: None
+        self._lease: Lease | None = None
+
+    def bind_jetstream(self, js: JetStreamContext) -> None:
+        """With replicas (REPLICA_LEASE_SECONDS > 0), only the holder of the dispatcher's lease
+        POSTs: two replicas reading one queue would send a delivery twice, or out of order."""
+        seconds = self._settings.replica_lease_seconds
+        if seconds > 0:
+            self._lease = Lease(js, "dispatcher-partners", seconds, self._settings.stream_replicas)
+
+    async def _may_dispatch(self) -> bool:
+        if self._lease is None:
+            return True
+        try:
+            return await self._lease.held()
+        except Exception as error:  # NATS away: nobody can be sure of the lease, so wait
+            log.warning("could not check the dispatcher lease", error=repr(error))
+            return False
 
     def when_recorded(self, callback: Callable[[], None]) -> None:
         """Call `callback` after outcomes were stored (the relay publishes them)."""
@@ -89,8 +108,10 @@ class Dispatcher:
             while not self._stopping:
                 self._wakeup.clear()
                 try:
-                    due = await self._executor.run_alone(
-                        self._log.due_webhooks, self._clock(), 1000
+                    due = (
+                        await self._executor.run_alone(self._log.due_webhooks, self._clock(), 1000)
+                        if await self._may_dispatch()
+                        else []
                     )
                 except Exception as error:
                     log.warning("could not read the delivery queue", error=repr(error))

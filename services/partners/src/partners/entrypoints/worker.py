@@ -49,6 +49,7 @@ def build_worker(partners: Partners | None = None) -> ServiceWorker:
         ack_wait_seconds=p.settings.consumer_ack_wait_seconds,
     )
     worker.consume(consumer)
+    worker.on_connected(p.dispatcher.bind_jetstream)
     worker.add_loop(p.dispatcher.run, p.dispatcher.stop)
     p.dispatcher.when_recorded(saved)
     feed = FeedForwarder(
