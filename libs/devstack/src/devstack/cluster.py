@@ -189,6 +189,11 @@ class ClusterStack:
                 if time.monotonic() > deadline or (abort is not None and abort.is_set()):
                     raise StackError(f"{url}/ready not ready\n{self.stack.log_tails()}")
                 time.sleep(0.2)
+        # A gateway is ready when one replica of each service answers; a replica that died on
+        # the way (the other answered for it) would leave scenarios with one process less.
+        dead = self.stack.dead_services()
+        if dead and not self.stack.supervise:
+            raise StackError(f"exited before ready: {', '.join(dead)}\n{self.stack.log_tails()}")
 
     def stop(self) -> None:
         """Every process, then NATS; the databases go too when this run made its own."""

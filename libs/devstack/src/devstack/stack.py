@@ -258,7 +258,7 @@ class Stack:
         while time.monotonic() < deadline:
             if abort is not None and abort.is_set():
                 return
-            dead = self._dead_services()
+            dead = self.dead_services()
             if dead and not self.supervise:
                 raise StackError(
                     f"services exited before ready: {', '.join(dead)}\n{self.log_tails()}"
@@ -269,7 +269,8 @@ class Stack:
             time.sleep(0.2)
         raise StackError(f"{url} not ready after {timeout}s\n{self.log_tails()}")
 
-    def _dead_services(self) -> list[str]:
+    def dead_services(self) -> list[str]:
+        """Processes that exited though nobody stopped them (`name (exit code)`)."""
         with self._lock:
             return [
                 f"{n} (exit {c.poll()})"

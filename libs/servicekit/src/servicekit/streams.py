@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
 
+import structlog
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import (
     DiscardPolicy,
@@ -14,7 +18,7 @@ from nats.js.api import (
     StorageType,
     StreamConfig,
 )
-from nats.js.errors import BucketNotFoundError, NotFoundError
+from nats.js.errors import BucketNotFoundError, NotFoundError, ServiceUnavailableError
 from nats.js.kv import KeyValue
 from nats.js.object_store import ObjectStore
 
@@ -27,6 +31,8 @@ DEAD_LETTER_SUBJECTS = ["deadletter.>"]
 # the server drops the copy when it arrives inside this window (consumers' tracking covers
 # anything later). Generous, because a crashed service may take minutes to come back.
 DUPLICATE_WINDOW_SECONDS = 2 * 60 * 60
+
+log = structlog.get_logger(__name__)
 
 
 # Sessions identity has revoked (key = session id), watched by the gateway. An entry only has to
@@ -66,15 +72,37 @@ async def declare_streams(js: JetStreamContext, replicas: int = 1) -> None:
         await declare_stream_config(js, config)
 
 
+# What JetStream answers while it cannot serve its API yet: a cluster electing its meta leader
+# after a start or a node's loss times requests out or says 503. A service starting then waits,
+# as it waits for NATS itself, instead of exiting with one replica fewer.
+JETSTREAM_NOT_READY = (NatsTimeoutError, NoRespondersError, ServiceUnavailableError)
+
+
 async def declare_stream_config(js: JetStreamContext, config: StreamConfig) -> None:
-    """Create one stream, or bring an existing one's configuration up to date."""
+    """Create one stream, or bring an existing one's configuration up to date.
+
+    Waits as long as it takes for JetStream to answer (see JETSTREAM_NOT_READY).
+    """
     assert config.name is not None
-    try:
-        await js.stream_info(config.name)
-    except NotFoundError:
-        await js.add_stream(config)
-    else:
-        await js.update_stream(config)
+    delay = 0.5
+    while True:
+        try:
+            try:
+                await js.stream_info(config.name)
+            except NotFoundError:
+                await js.add_stream(config)
+            else:
+                await js.update_stream(config)
+            return
+        except JETSTREAM_NOT_READY as error:
+            log.warning(
+                "JetStream not ready; retrying",
+                stream=config.name,
+                error=repr(error),
+                retry_in=delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def revoked_sessions_config(replicas: int = 1) -> KeyValueConfig:
