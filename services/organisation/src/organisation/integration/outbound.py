@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from contracts.envelope import Envelope
 from contracts.events.base import IntegrationEvent
 from contracts.events.organisation import (
     ActivationRefused,
@@ -21,7 +20,7 @@ from contracts.events.organisation import (
     ReceivingDisabled,
     ReceivingEnabled,
 )
-from servicekit.relay import event_id
+from servicekit.outbound import Outbound
 
 SOURCE = "/services/organisation"
 
@@ -177,25 +176,7 @@ _PUBLIC: dict[str, Callable[[Any], IntegrationEvent]] = {
 }
 
 
-def to_integration_event(domain_event: Any) -> IntegrationEvent | None:
-    """The public contract for a domain event, or None for one that stays inside."""
-    mapping = _PUBLIC.get(type(domain_event).__qualname__)
-    return None if mapping is None else mapping(domain_event)
-
-
-def to_envelope(domain_event: Any) -> Envelope | None:
-    """Wrap the public form of a domain event for the relay; None when nothing is published."""
-    integration_event = to_integration_event(domain_event)
-    if integration_event is None:
-        return None
-    return Envelope.wrap(
-        integration_event,
-        id=event_id(domain_event.originator_id, domain_event.originator_version),
-        source=SOURCE,
-        time=domain_event.timestamp,
-        subject=domain_event.originator_id,
-        sequence=domain_event.originator_version,
-        correlation_id=getattr(domain_event, "correlation_id", None) or None,
-        environment_id=getattr(domain_event, "environment_id", None),
-        organisation_id=domain_event.originator_id,
-    )
+# Every organisation event is about the organisation itself.
+OUTBOUND = Outbound(SOURCE, _PUBLIC, organisation=lambda event, _public: event.originator_id)
+to_integration_event = OUTBOUND.to_integration_event
+to_envelope = OUTBOUND.to_envelope
