@@ -1,8 +1,6 @@
-"""`python -m identity`: run the identity service."""
+"""`python -m identity`: run the identity service until SIGINT or SIGTERM."""
 
-import asyncio
-
-from servicekit.database import schema_lock
+from servicekit.main import run_service
 
 from identity.entrypoints.worker import build_worker
 from identity.settings import IdentitySettings
@@ -10,10 +8,7 @@ from identity.settings import IdentitySettings
 
 def main() -> None:
     """Run until SIGINT or SIGTERM."""
-    # Replicas starting at once create their tables in turn.
-    with schema_lock(IdentitySettings().database_url):
-        worker = build_worker()
-    asyncio.run(worker.run())
+    run_service(IdentitySettings().database_url, build_worker)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,6 @@
-"""`python -m invoicing`: run the invoicing service."""
+"""`python -m invoicing`: run the invoicing service until SIGINT or SIGTERM."""
 
-import asyncio
-
-from servicekit.database import schema_lock
+from servicekit.main import run_service
 
 from invoicing.entrypoints.worker import build_worker
 from invoicing.settings import InvoicingSettings
@@ -10,10 +8,7 @@ from invoicing.settings import InvoicingSettings
 
 def main() -> None:
     """Run until SIGINT or SIGTERM."""
-    # Replicas starting at once create their tables in turn.
-    with schema_lock(InvoicingSettings().database_url):
-        worker = build_worker()
-    asyncio.run(worker.run())
+    run_service(InvoicingSettings().database_url, build_worker)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,6 @@
-"""`python -m notifications`: run the notifications service."""
+"""`python -m notifications`: run the notifications service until SIGINT or SIGTERM."""
 
-import asyncio
-
-from servicekit.database import schema_lock
+from servicekit.main import run_service
 
 from notifications.entrypoints.worker import build_worker
 from notifications.settings import NotificationsSettings
@@ -10,10 +8,7 @@ from notifications.settings import NotificationsSettings
 
 def main() -> None:
     """Run until SIGINT or SIGTERM."""
-    # Replicas starting at once create their tables in turn.
-    with schema_lock(NotificationsSettings().database_url):
-        worker = build_worker()
-    asyncio.run(worker.run())
+    run_service(NotificationsSettings().database_url, build_worker)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,6 @@
-"""`python -m organisation`: run the organisation service."""
+"""`python -m organisation`: run the organisation service until SIGINT or SIGTERM."""
 
-import asyncio
-
-from servicekit.database import schema_lock
+from servicekit.main import run_service
 
 from organisation.entrypoints.worker import build_worker
 from organisation.settings import OrganisationSettings
@@ -10,10 +8,7 @@ from organisation.settings import OrganisationSettings
 
 def main() -> None:
     """Run until SIGINT or SIGTERM."""
-    # Replicas starting at once create their tables in turn.
-    with schema_lock(OrganisationSettings().database_url):
-        worker = build_worker()
-    asyncio.run(worker.run())
+    run_service(OrganisationSettings().database_url, build_worker)
 
 
 if __name__ == "__main__":
