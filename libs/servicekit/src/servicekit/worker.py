@@ -154,7 +154,13 @@ class ServiceWorker:
         """Offer `model` for rebuilding from the stream (cmd.<context>.rebuild, /ops)."""
         if not self._rebuilders:
             self._serve_rebuilds()
-        self._rebuilders[model.name] = Rebuilder(model, database, executor, database.engine)
+        self._rebuilders[model.name] = Rebuilder(
+            model,
+            database,
+            executor,
+            database.engine,
+            lease_seconds=self.settings.read_model_rebuild_lease_seconds,
+        )
 
     def _serve_rebuilds(self) -> None:
         worker = self
