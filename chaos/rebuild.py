@@ -118,7 +118,10 @@ async def rebuild_read_models(ctx: Context, organisations: int, kills: int) -> R
     """Change organisations under kills, then kill one rebuild midway and compare another."""
     cluster = ctx.cluster
     waited, dead = await wait_whole(ctx, 300)
-    seeded = await _organisations_under_kills(ctx, organisations, kills)
+    try:
+        seeded = await _organisations_under_kills(ctx, organisations, kills)
+    except AssertionError as error:
+        return Row("rebuilt read models", False, {}, f"changing organisations failed: {error}")
     waited_after, dead_after = await wait_whole(ctx, 300)
     operator = Operator(ctx.gateways, cluster.stack.env["OPERATOR_TOKEN"])
     offered = [
@@ -164,7 +167,7 @@ async def rebuild_read_models(ctx: Context, organisations: int, kills: int) -> R
             "ran_on": _process_of(ctx, status["holder"]),
         }
         if not equal:
-            differing = [t for t in tables if before.get(t) != after.get(t)]
+            differing = _differing(before, after)
             problems.append(
                 f"{context}.{model}: rebuilt model differs from the live one "
                 f"(state {status['state']}, service says matches_live={status['matches_live']}, "
@@ -209,13 +212,24 @@ async def _rebuild_killed_midway(
     if status["state"] == "failed":
         figure = f"{victim} killed; failed (abandoned) after {settled_s:.1f} s"
         if before != after:
-            problems.append(f"{context}.{model}: the killed rebuild changed the live model")
+            problems.append(
+                f"{context}.{model}: the killed rebuild changed the live model "
+                f"(tables differing: {_differing(before, after)})"
+            )
     else:
         # The kill came after the swap: then it must have been a good one.
         figure = f"{victim} killed after it finished ({status['state']})"
         if status["state"] != "done" or status["matches_live"] is not True or before != after:
-            problems.append(f"{context}.{model}: the rebuild before the kill was not equal")
+            problems.append(
+                f"{context}.{model}: the rebuild before the kill was not equal "
+                f"(matches_live={status['matches_live']}, "
+                f"tables differing: {_differing(before, after) or 'none'})"
+            )
     return {"figure": figure, "problems": problems}
+
+
+def _differing(before: Snapshot, after: Snapshot) -> list[str]:
+    return sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
 
 
 def _process_of(ctx: Context, holder: str | None) -> str | None:
@@ -236,7 +250,8 @@ def _missing_organisations(url: str, ids: list[str]) -> list[str]:
 
 
 async def _organisations_under_kills(ctx: Context, count: int, kills: int) -> dict[str, Any]:
-    """Add `count` organisations by hand and rename each once, while replicas are SIGKILLed.
+    """Add `count` organisations by hand (each with a KvK number: a directory entry) and rename
+    each once, while replicas are SIGKILLed.
 
     Only replicas of the organisation and invoicing services, one of a service at a time (the
     other keeps it up), each restarted after 1-3 s.
@@ -250,20 +265,25 @@ async def _organisations_under_kills(ctx: Context, count: int, kills: int) -> di
     victims: list[str] = []
     progress: asyncio.Queue[int] = asyncio.Queue()
     done = 0
+    # KvK numbers of this run's own (the directory holds each once): 8 digits, any value.
+    kvk_base = ctx.rng.randrange(10_000_000, 90_000_000)
 
     async def send(method: str, path: str, body: dict[str, Any]) -> Any:
-        for _attempt in range(60):
+        for _attempt in range(120):
             status, response = await ctx.gateways.request(method, path, json=body, headers=headers)
             if status in (200, 201) and response is not None:
                 return response.json()
+            if status not in RETRY_STATUSES:
+                break
             await asyncio.sleep(0.5)
-        raise AssertionError(f"{method} {path} kept failing (last {status})")
+        raise AssertionError(f"{method} {path} answered {status}")
 
     async def change() -> None:
         while pending:
             n = pending.pop()
             body = {
                 "name": f"Rebuild {n}",
+                "kvk_number": f"{kvk_base + n:08d}",
                 "address": {
                     "street": "Damrak",
                     "house_number": str(n + 1),
@@ -282,7 +302,7 @@ async def _organisations_under_kills(ctx: Context, count: int, kills: int) -> di
         await asyncio.to_thread(ctx.cluster.stack.start_service, name)
         down.discard(name)
 
-    work = asyncio.gather(*(change() for _ in range(8)))
+    work = asyncio.gather(*(change() for _ in range(4)))
     candidates = [p for p in ctx.cluster.processes if p.startswith(("organisation-", "invoicing-"))]
     for k in range(kills):
         while done < (k + 1) * count // (kills + 1) and not work.done():
@@ -298,6 +318,8 @@ async def _organisations_under_kills(ctx: Context, count: int, kills: int) -> di
         victims.append(victim)
         await asyncio.to_thread(ctx.cluster.stack.kill, victim)
         restarts.append(asyncio.create_task(restart_later(victim)))
-    await work
-    await asyncio.gather(*restarts)
+    try:
+        await work
+    finally:
+        await asyncio.gather(*restarts)
     return {"ids": ids, "kills": len(victims)}
