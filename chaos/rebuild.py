@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,7 +257,8 @@ async def _organisations_under_kills(ctx: Context, count: int, kills: int) -> di
     Only replicas of the organisation and invoicing services, one of a service at a time (the
     other keeps it up), each restarted after 1-3 s.
     """
-    token = await _account(ctx, f"rebuild-{ctx.rng.randrange(10**6)}")
+    # A new account each run (the scenario may run more than once on one cluster).
+    token = await _account(ctx, f"rebuild-{uuid.uuid4().hex[:12]}")
     headers = {"Authorization": f"Bearer {token}"}
     ids: list[str] = []
     pending = list(range(count))
