@@ -311,9 +311,14 @@ async def _organisations_under_kills(ctx: Context, count: int, kills: int) -> di
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(progress.get(), 1.0)
                 done += 1
-        services_down = {name.rsplit("-", 1)[0] for name in down}
-        choices = [p for p in candidates if p.rsplit("-", 1)[0] not in services_down]
-        if work.done() or not choices:
+        choices = _up_with_sibling_up(candidates, down)
+        while not choices and not work.done():
+            # Both services have a replica down: wait for one to be back.
+            await asyncio.wait(
+                [t for t in restarts if not t.done()], return_when=asyncio.FIRST_COMPLETED
+            )
+            choices = _up_with_sibling_up(candidates, down)
+        if work.done():
             break
         victim = ctx.rng.choice(choices)
         down.add(victim)
@@ -325,3 +330,9 @@ async def _organisations_under_kills(ctx: Context, count: int, kills: int) -> di
     finally:
         await asyncio.gather(*restarts)
     return {"ids": ids, "kills": len(victims)}
+
+
+def _up_with_sibling_up(candidates: list[str], down: set[str]) -> list[str]:
+    """The processes that may be killed now: no replica of their service is down."""
+    services_down = {name.rsplit("-", 1)[0] for name in down}
+    return [p for p in candidates if p.rsplit("-", 1)[0] not in services_down]

@@ -60,7 +60,7 @@ def test_on_a_sound_cluster_every_rebuilt_model_equals_the_live_one(cluster: Clu
     assert row.passed, row
     figures = row.figures
     assert figures["equal"] == "yes" and figures["models"] == 1
-    assert figures["organisations_changed"] == 12 and figures["kills_while_changing"] == 2
+    assert figures["organisations_changed"] == 12 and figures["kills_while_changing"] >= 1
     invoicing = figures["invoicing.organisations"]
     assert invoicing["service_says_equal"] is True and invoicing["digests_equal"] is True
     assert invoicing["rows"]["known_organisations"] >= 12
