@@ -25,6 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import nats
 import psycopg
 from psycopg import sql
 
@@ -61,6 +62,31 @@ def snapshot(url: str, tables: list[str]) -> Snapshot:
             assert row is not None
             found[table] = TableState(int(row[0]), str(row[1]))
     return found
+
+
+async def settled_snapshot(
+    ctx: Context, url: str, tables: list[str], timeout: float = 120
+) -> Snapshot:
+    """The tables once nothing moves: consumers caught up, and neither the stream nor the
+    tables changed over 2 s (a relay whose replica did not save an event publishes it at its
+    next poll, 0.5 s later: quiet consumers alone do not mean every event is applied)."""
+    deadline = time.monotonic() + timeout
+    last: tuple[int, Snapshot] | None = None
+    while True:
+        await wait_quiet(ctx.cluster, 60)
+        current = (await _stream_end(ctx), await asyncio.to_thread(snapshot, url, tables))
+        if current == last or time.monotonic() > deadline:
+            return current[1]
+        last = current
+        await asyncio.sleep(2.0)
+
+
+async def _stream_end(ctx: Context) -> int:
+    nc = await nats.connect(ctx.cluster.nats.url.split(","), connect_timeout=3)
+    try:
+        return int((await nc.jetstream().stream_info("EVENTS")).state.last_seq)
+    finally:
+        await nc.close()
 
 
 class Operator:
@@ -146,7 +172,7 @@ async def rebuild_read_models(ctx: Context, organisations: int, kills: int) -> R
         figures[f"{context}.{model}.killed_rebuild"] = killed["figure"]
         problems += killed["problems"]
         await wait_whole(ctx, 300)
-        before = await asyncio.to_thread(snapshot, url, tables)
+        before = await settled_snapshot(ctx, url, tables)
         started = await operator.start_rebuild(context, model)
         status = await operator.outcome(context, model, started["started_at"], 600)
         after = await asyncio.to_thread(snapshot, url, tables)
@@ -195,7 +221,7 @@ async def _rebuild_killed_midway(
     ctx: Context, operator: Operator, context: str, model: str, url: str, tables: list[str]
 ) -> dict[str, Any]:
     """Start a rebuild and SIGKILL the replica that took it: no stuck status, no half swap."""
-    before = await asyncio.to_thread(snapshot, url, tables)
+    before = await settled_snapshot(ctx, url, tables)
     started = await operator.start_rebuild(context, model)
     victim = _process_of(ctx, started["holder"])
     problems: list[str] = []
