@@ -4,6 +4,7 @@
     python -m chaos --short              # the CI version: 600 sign-ups, a 10 s NATS outage,
                                          # a 30 s load gate
     python -m chaos --only storm,conflict --sign-ups 2000
+    python -m chaos --short --only storm,rebuild   # read models rebuilt after the kill storm
 
 Starts its own topology (devstack.cluster: 3 NATS nodes, PostgreSQL databases of its own,
 two processes a service), runs the scenarios one after another, prints a table and writes it
@@ -28,6 +29,7 @@ from devstack.logs import configure_logging
 
 from chaos.driver import Gateways, Sink
 from chaos.load import load_gate
+from chaos.rebuild import rebuild_read_models
 from chaos.scenarios import (
     Context,
     Row,
@@ -39,7 +41,7 @@ from chaos.scenarios import (
     postgres_outage,
 )
 
-SCENARIOS = ["conflict", "ordering", "storm", "nats", "postgres", "drain", "load"]
+SCENARIOS = ["conflict", "ordering", "storm", "rebuild", "nats", "postgres", "drain", "load"]
 # Short acknowledgement waits: a message a killed process held is redelivered within seconds.
 # Cheaper password hashes: the suite is about the bus and the stores, and argon2's default cost
 # would make 10,000 sign-ups take most of an hour on a small machine.
@@ -51,6 +53,8 @@ CLUSTER_ENV = {
     "ARGON2_MEMORY_COST_KIB": "8192",
     "ARGON2_PARALLELISM": "1",
     "LOG_LEVEL": "WARNING",
+    # A replica killed mid-rebuild shows as failed after this long (chaos.rebuild waits it out).
+    "READ_MODEL_REBUILD_LEASE_SECONDS": "10",
 }
 
 
@@ -94,6 +98,9 @@ async def run(args: argparse.Namespace, cluster: ClusterStack) -> list[Row]:
             if name == "storm":
                 allow = args.allow_resent_mail or args.short
                 rows.append(await kill_storm(ctx, sign_ups, args.kills, 32, allow))
+            elif name == "rebuild":
+                organisations, kills = (40, 4) if args.short else (200, 10)
+                rows.append(await rebuild_read_models(ctx, organisations, kills))
             elif name == "nats":
                 for seconds in outages:
                     rows.append(await nats_outage(ctx, seconds))

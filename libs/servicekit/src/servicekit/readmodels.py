@@ -14,14 +14,23 @@ consumer that also sends mails or saves aggregates cannot be replayed). A rebuil
    compares the copy with the live tables, and swaps them by renaming, in one transaction.
 
 Readers see the old model or the new one, never a half-built one, and nothing stops.
+
+With replicas, the rebuild's status lives in the service's database (servicekit.rebuild_ledger):
+one replica claims the model under a lease it renews with its progress, any replica answers
+for it, and a replica killed mid-rebuild leaves a status that reads as failed once its lease
+is over (and copies the next rebuild drops), never a half-swapped model.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
+import os
 import re
+import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -35,20 +44,23 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import BaseModel
-from sqlalchemy import JSON, MetaData, Table, event, func, select, text
+from sqlalchemy import JSON, MetaData, Table, event, func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from servicekit import metrics
 from servicekit.consumer import Effect, Transactional
 from servicekit.executor import StoreExecutor
+from servicekit.rebuild_ledger import RebuildLedger
 from servicekit.streams import EVENTS_STREAM
-from servicekit.tables import processed_events
+from servicekit.tables import processed_events, read_model_rebuilds
 
 log = structlog.get_logger(__name__)
 
 FETCH_BATCH = 2000
 SWAP_ATTEMPTS = 5
+# A holder renews its claim this often at most; a dead one's claim is over after the lease.
+REBUILD_LEASE_SECONDS = 30.0
 
 Replayed = tuple[Envelope, IntegrationEvent]
 BatchEffect = Callable[[Session, Sequence[Replayed]], None]
@@ -82,6 +94,9 @@ class RebuildStatus(BaseModel):
 
     model: str
     state: Literal["never", "running", "done", "failed"] = "never"
+    phase: str | None = None
+    holder: str | None = None
+    tables: list[str] = []
     started_at: datetime | None = None
     finished_at: datetime | None = None
     events: int = 0
@@ -139,70 +154,181 @@ def redirected(names: dict[str, str]) -> Iterator[None]:
         _redirect.reset(token)
 
 
+class RebuildLost(Exception):
+    """Another replica took the model over (this one's lease ran out): nothing is swapped in."""
+
+
 class Rebuilder:
-    """Rebuilds one read model of a service (one rebuild at a time per model)."""
+    """Rebuilds one read model of a service: one rebuild of it at a time, across replicas."""
 
     def __init__(
-        self, model: ReadModel, database: Transactional, executor: StoreExecutor, engine: Engine
+        self,
+        model: ReadModel,
+        database: Transactional,
+        executor: StoreExecutor,
+        engine: Engine,
+        lease_seconds: float = REBUILD_LEASE_SECONDS,
     ) -> None:
         self.model = model
         self._db = database
         self._executor = executor
         self._engine = engine
-        self.status = RebuildStatus(model=model.name)
+        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._ledger = RebuildLedger(holder, lease_seconds)
+        self.status = self._fresh_status()
         self._skipped_ids: set[str] = set()
+        self._lost = False
+        self._started = 0.0
         install_redirection(engine)
+        read_model_rebuilds.create(engine, checkfirst=True)
 
     @property
     def running(self) -> bool:
-        """Whether a rebuild is under way."""
+        """Whether this process is rebuilding the model."""
         return self.status.state == "running"
 
-    async def rebuild(self, js: JetStreamContext) -> RebuildStatus:
-        """Build a copy from the stream, then swap it in; returns how it went."""
-        started = time.perf_counter()
-        self.status = RebuildStatus(
-            model=self.model.name, state="running", started_at=datetime.now(UTC)
+    async def claim(self) -> bool:
+        """Take the model for a rebuild by this process; False while a rebuild of it runs."""
+        if self.running:
+            return False
+        status = self._fresh_status(state="running", phase="starting", started_at=datetime.now(UTC))
+        claimed: bool = await self._executor.run_alone(
+            self._in_transaction, self._ledger.claim, status, time.time()
         )
+        if claimed:
+            self.status = status
+            self._lost = False
+        return claimed
+
+    async def current(self) -> RebuildStatus:
+        """The model's last rebuild, or where the running one stands, as every replica sees it."""
+        try:
+            found = await self._executor.run_alone(
+                self._in_transaction, self._ledger.read, self.model.name, time.time()
+            )
+        except Exception as error:
+            # The database is away: what this process knows is better than nothing.
+            log.warning("rebuild status not read", model=self.model.name, error=repr(error))
+            return self.status
+        return found or self.status
+
+    async def rebuild(self, js: JetStreamContext) -> RebuildStatus:
+        """Build a copy from the stream, then swap it in; returns how it went.
+
+        Claims the model first unless `claim()` did; while another replica rebuilds it,
+        starts nothing and returns that rebuild's status.
+        """
+        if not self.running and not await self.claim():
+            return await self.current()
+        self._started = time.perf_counter()
         suffix = f"__r{int(time.time() * 1000)}"
         copies = _copies(self.model.tables, suffix)
         names = {table.name: copy.name for table, copy in copies.items()}
+        renewing = asyncio.create_task(self._renew_while_running())
         try:
             with _batches_die_young():
                 await self._rebuild(js, copies, names)
-            self.status.state = "done"
             metrics.READ_MODEL_REBUILDS.labels(self.model.name, "done").inc()
         except Exception as error:
             log.exception("read model rebuild failed", model=self.model.name)
-            self.status.state = "failed"
-            self.status.error = repr(error)[:500]
-            metrics.READ_MODEL_REBUILDS.labels(self.model.name, "failed").inc()
-            with contextlib.suppress(Exception):
-                await self._executor.run_alone(self._drop, list(copies.values()))
+            await self._fail(repr(error)[:500], copies, recorded=not isinstance(error, RebuildLost))
+        except asyncio.CancelledError:
+            # The process stops: say so now rather than when the lease is over.
+            await self._fail("stopped: its replica shut down; rebuild again", copies)
+            raise
         finally:
-            self.status.finished_at = datetime.now(UTC)
-            self.status.seconds = round(time.perf_counter() - started, 3)
-            if self.status.seconds > 0:
-                self.status.events_per_second = round(self.status.events / self.status.seconds, 1)
+            renewing.cancel()
         log.info("read model rebuilt", **self.status.model_dump(mode="json"))
         return self.status
+
+    def _fresh_status(self, **values: Any) -> RebuildStatus:
+        return RebuildStatus(
+            model=self.model.name,
+            holder=self._ledger.holder,
+            tables=[table.name for table in self.model.tables],
+            **values,
+        )
+
+    def _in_transaction(self, work: Callable[..., Any], *args: Any) -> Any:
+        with self._db.transaction(commit=True) as session:
+            return work(session, *args)
+
+    async def _fail(self, error: str, copies: dict[Table, Table], recorded: bool = True) -> None:
+        """Note the failure here and, unless another replica took over, in the ledger."""
+        self.status.state = "failed"
+        self.status.error = error
+        self._time_it()
+        metrics.READ_MODEL_REBUILDS.labels(self.model.name, "failed").inc()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._executor.run_alone(self._drop, list(copies.values())), 10)
+        if recorded:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    self._executor.run_alone(
+                        self._in_transaction, self._ledger.finish, self.status
+                    ),
+                    10,
+                )
+
+    def _time_it(self) -> None:
+        self.status.finished_at = datetime.now(UTC)
+        self.status.seconds = round(time.perf_counter() - self._started, 3)
+        if self.status.seconds > 0:
+            self.status.events_per_second = round(self.status.events / self.status.seconds, 1)
+
+    async def _renew_while_running(self) -> None:
+        """Renew the claim with the progress so far while the rebuild runs; note a lost one.
+
+        On a connection of its own, beside the store thread: a long batch or comparison there
+        must not let the lease run out. A renewal the database refuses is retried; only when
+        the whole lease went by without one does this replica take it as lost (another may
+        have claimed the model meanwhile).
+        """
+        every = max(0.1, min(self._ledger.lease_seconds / 3, 2.0))
+        renewed_at = time.monotonic()
+        while True:
+            await asyncio.sleep(every)
+            try:
+                held = await asyncio.to_thread(self._renew_on_own_connection)
+            except Exception as error:
+                log.warning("rebuild lease not renewed", model=self.model.name, error=repr(error))
+                held = time.monotonic() - renewed_at < self._ledger.lease_seconds
+            else:
+                renewed_at = time.monotonic() if held else renewed_at
+            if not held and self.running:
+                self._lost = True
+                return
+
+    def _renew_on_own_connection(self) -> bool:
+        with Session(self._engine) as session, session.begin():
+            return self._ledger.renew(session, self.status, time.time())
+
+    def _still_held(self) -> None:
+        if self._lost:
+            raise RebuildLost("its lease ran out and another replica may have taken over")
 
     async def _rebuild(
         self, js: JetStreamContext, copies: dict[Table, Table], names: dict[str, str]
     ) -> None:
         """Create the copy, replay into it, catch it up, compare and swap (see the module)."""
+        self.status.phase = "copying"
         await self._executor.run_alone(self._create, copies)
         info = await js.stream_info(EVENTS_STREAM)
         until = info.state.last_seq
         applied_ids: dict[str, str] = {}
         self._skipped_ids = set()
+        self.status.phase = "replaying"
         # One batch at a time: fetching the next one while the store thread applies this one
         # was measured slower on SQLite (the two threads contend for the GIL at every step the
         # store thread's driver takes, and the CPU time of the whole grows by a tenth).
         async for batch in replay(js, self.model.subjects, until):
+            self._still_held()
             await self._executor.run_alone(self._apply_batch, names, batch, applied_ids)
             self.status.events += len(batch)
+            self.status.applied = len(applied_ids)
+        self.status.phase = "catching up and swapping"
         for _attempt in range(SWAP_ATTEMPTS):
+            self._still_held()
             tail_end = (await js.stream_info(EVENTS_STREAM)).state.last_seq
             tail = [
                 pair
@@ -211,18 +337,32 @@ class Rebuilder:
             ]
             outcome = await self._executor.run_alone(self._swap, names, tail, applied_ids, copies)
             if outcome is not None:
-                self.status.rows, self.status.differences, self.status.ahead_of_live = outcome
-                break
+                return
             until = tail_end  # the live consumer moved on meanwhile: catch up again
-        else:
-            raise RuntimeError("the live consumer kept moving; try again when it is quieter")
+        raise RuntimeError("the live consumer kept moving; try again when it is quieter")
+
+    def _conclude(self, outcome: tuple[int, int, int], applied: dict[str, str]) -> None:
+        """The status of a rebuild whose copy is about to take the live model's place."""
+        self.status.rows, self.status.differences, self.status.ahead_of_live = outcome
         # Events the live consumer had yet to apply make the two differ by design.
         if self.status.ahead_of_live == 0:
             self.status.matches_live = self.status.differences == 0
-        self.status.applied = len(applied_ids)
+        self.status.applied = len(applied)
+        self.status.state = "done"
+        self.status.phase = "swapped"
+        self._time_it()
 
     def _create(self, copies: dict[Table, Table]) -> None:
+        """Drop the copies a rebuild that died left behind, then create this one's."""
+        live = {table.name for table in self.model.tables}
+        leftover = re.compile(r"^(" + "|".join(re.escape(n) for n in live) + r")__r\d+$")
         with self._engine.begin() as connection:
+            for name in inspect(connection).get_table_names():
+                if leftover.match(name):
+                    log.info(
+                        "copy of a rebuild that died dropped", model=self.model.name, table=name
+                    )
+                    connection.execute(text(f'DROP TABLE "{name}"'))
             for copy in copies.values():
                 copy.create(connection)
 
@@ -308,6 +448,10 @@ class Rebuilder:
                 # Other replicas' consumers wait; this process's wait for the store thread.
                 for table in self.model.tables:
                     session.execute(text(f'LOCK TABLE "{table.name}" IN EXCLUSIVE MODE'))
+            # Still ours (renewed in this transaction, so no replica can claim it before the
+            # swap commits): a replica whose lease ran out must not swap anything in.
+            if not self._ledger.renew(session, self.status, time.time()):
+                raise RebuildLost("its lease ran out before the swap; nothing was swapped in")
             processed = set(
                 session.execute(
                     select(processed_events.c.event_id).where(
@@ -342,6 +486,10 @@ class Rebuilder:
                 session.execute(text(f'ALTER TABLE "{table.name}" RENAME TO "{old}"'))
                 session.execute(text(f'ALTER TABLE "{copy.name}" RENAME TO "{table.name}"'))
                 session.execute(text(f'DROP TABLE "{old}"'))
+            # The outcome is committed with the swap, or neither is.
+            self._conclude((rows, differences, len(ahead)), applied)
+            if not self._ledger.finish(session, self.status):
+                raise RebuildLost("another replica took the model over before the swap")
             return rows, differences, len(ahead)
 
 
@@ -464,8 +612,10 @@ async def raw_batches(
 
 
 __all__ = [
+    "REBUILD_LEASE_SECONDS",
     "BatchEffect",
     "ReadModel",
+    "RebuildLost",
     "RebuildRequest",
     "RebuildStatus",
     "Rebuilder",

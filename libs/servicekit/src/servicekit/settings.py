@@ -38,6 +38,12 @@ class CommonSettings(BaseSettings):
         "only the holder of a consumer's lease fetches for it; a dead holder is replaced after "
         "this long (0: no leases, one process per service)",
     )
+    read_model_rebuild_lease_seconds: float = Field(
+        default=30.0,
+        gt=0.0,
+        description="A read model's rebuild is claimed for this long, renewed while it runs: "
+        "a replica that dies mid-rebuild shows as failed, and can be replaced, after this long",
+    )
     # Test-only crash points (see servicekit.faults); never set in production.
     fault_injection: str = ""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Float, MetaData, String, Table, Text
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
@@ -23,7 +23,18 @@ processed_events = Table(
     Column("processed_at", DateTime(timezone=True), nullable=False),
 )
 
+# Each read model's last rebuild and who runs it (servicekit.rebuild_ledger): any replica reads it.
+read_model_rebuilds = Table(
+    "read_model_rebuilds",
+    metadata,
+    Column("model", String(100), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("holder", String(200), nullable=False),
+    Column("lease_until", Float, nullable=False),
+    Column("status", Text),
+)
+
 
 def create_bookkeeping_tables(engine: Engine) -> None:
-    """Create the relay-position and consumer-tracking tables if they are missing."""
+    """Create the relay-position, consumer-tracking and rebuild tables if they are missing."""
     metadata.create_all(engine)

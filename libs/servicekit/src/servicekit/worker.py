@@ -154,7 +154,13 @@ class ServiceWorker:
         """Offer `model` for rebuilding from the stream (cmd.<context>.rebuild, /ops)."""
         if not self._rebuilders:
             self._serve_rebuilds()
-        self._rebuilders[model.name] = Rebuilder(model, database, executor, database.engine)
+        self._rebuilders[model.name] = Rebuilder(
+            model,
+            database,
+            executor,
+            database.engine,
+            lease_seconds=self.settings.read_model_rebuild_lease_seconds,
+        )
 
     def _serve_rebuilds(self) -> None:
         worker = self
@@ -168,16 +174,20 @@ class ServiceWorker:
             except (ValueError, KeyError):
                 known = ", ".join(sorted(worker._rebuilders))
                 return f'{{"error": "no such read model; known: {known}"}}'.encode()
-            if not rebuilder.running:
-                task = asyncio.create_task(rebuilder.rebuild(worker.js))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                await asyncio.sleep(0)  # let it mark itself running
+            # Claimed in the database: a rebuild running on another replica is reported.
+            if not await rebuilder.claim():
+                return (await rebuilder.current()).model_dump_json().encode()
+            task = asyncio.create_task(rebuilder.rebuild(worker.js))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
             return rebuilder.status.model_dump_json().encode()
 
         @self.broker.subscriber(read_models_subject(self.context), queue=self.context)
         async def read_models(message: NatsMessage) -> bytes:
-            statuses = [r.status.model_dump(mode="json") for r in worker._rebuilders.values()]
+            # From the database: whichever replica runs or ran a rebuild, every one answers it.
+            statuses = [
+                (await r.current()).model_dump(mode="json") for r in worker._rebuilders.values()
+            ]
             return json.dumps(statuses).encode()
 
     async def run(self) -> None:
