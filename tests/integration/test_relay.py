@@ -76,9 +76,13 @@ async def test_a_relay_that_lost_its_position_republishes_and_the_server_drops_t
         name="identity", app=identity.app, executor=executor, js=js, to_envelope=to_envelope
     )
     await relay.publish_pending()
-    # As if the process died after the PubAcks but before recording the position.
+    # As if the process died after the PubAcks but before recording the position, and started
+    # again.
     await executor.run(relay._record_position, 0)
-    assert await relay.publish_pending() == 9
+    restarted = OutboxRelay(
+        name="identity", app=identity.app, executor=executor, js=js, to_envelope=to_envelope
+    )
+    assert await restarted.publish_pending() == 9
     messages = await stream_messages(js)
     assert len(messages) == 6
 

@@ -36,7 +36,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -269,21 +269,19 @@ class EventConsumer:
         try:
             with self._db.transaction(commit=True) as session:
                 seen = session.execute(
-                    select(processed_events.c.event_id).where(
-                        processed_events.c.consumer == self.durable,
-                        processed_events.c.event_id == envelope.id,
-                    )
+                    _SEEN, {"the_consumer": self.durable, "the_event": envelope.id}
                 ).first()
                 if seen is not None:
                     return False
                 self._effect(session, envelope, event)
                 session.execute(
-                    processed_events.insert().values(
-                        consumer=self.durable,
-                        event_id=envelope.id,
-                        event_type=envelope.type,
-                        processed_at=datetime.now(UTC),
-                    )
+                    _TRACK,
+                    {
+                        "consumer": self.durable,
+                        "event_id": envelope.id,
+                        "event_type": envelope.type,
+                        "processed_at": datetime.now(UTC),
+                    },
                 )
             return True
         except Exception as error:
@@ -343,6 +341,15 @@ class EventConsumer:
             self._lease = Lease(
                 js, f"consumer-{self.durable}", self._lease_seconds, self._lease_replicas
             )
+
+
+# Built once: they run for every event (a statement built per call costs SQLAlchemy a new
+# cache key, more than the database's own work for it).
+_SEEN = select(processed_events.c.event_id).where(
+    processed_events.c.consumer == bindparam("the_consumer"),
+    processed_events.c.event_id == bindparam("the_event"),
+)
+_TRACK = processed_events.insert()
 
 
 def _is_tracking_conflict(error: Exception) -> bool:

@@ -83,6 +83,10 @@ class OutboxRelay:
         self._lease = lease
         self._wakeup = asyncio.Event()
         self._stopping = False
+        # Without a lease this process is the only relay of its store, so the position it
+        # recorded last is the position: no need to read it back before every pass. With a
+        # lease another replica may have moved it meanwhile; then it is read every time.
+        self._position: int | None = None
         create_bookkeeping_tables(self._db.engine)
 
     def wake(self) -> None:
@@ -117,7 +121,9 @@ class OutboxRelay:
         """One pass: publish the next batch after the recorded position; return its size."""
         if self._lease is not None and not await self._lease.held():
             return 0
-        position = await self._executor.run_alone(self._read_position)
+        position = self._position
+        if position is None:
+            position = await self._executor.run_alone(self._read_position)
         notifications = await self._executor.run_alone(
             self._app.recorder.select_notifications, position + 1, self._batch_size
         )
@@ -129,9 +135,14 @@ class OutboxRelay:
         faults.hit(faults.RELAY_AFTER_PUBLISH)
         last = notifications[-1].id
         await self._executor.run_alone(self._record_position, last)
+        self._position = last if self._lease is None else None
         metrics.RELAY_POSITION.set(last)
-        newest = await self._executor.run_alone(self._app.recorder.max_notification_id)
-        metrics.RELAY_LAG.set(max(0, (newest or 0) - last))
+        if len(notifications) < self._batch_size:
+            # Everything there was when the batch was read: no need to ask how far behind.
+            metrics.RELAY_LAG.set(0)
+        else:
+            newest = await self._executor.run_alone(self._app.recorder.max_notification_id)
+            metrics.RELAY_LAG.set(max(0, (newest or 0) - last))
         return len(notifications)
 
     async def _publish(self, notifications: Sequence[Notification]) -> None:

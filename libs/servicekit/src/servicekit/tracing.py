@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -59,6 +59,15 @@ def tracer() -> trace.Tracer:
     return trace.get_tracer("einvoice")
 
 
+# While tracing is off and there is no trace to pass on, spans and extraction skip the
+# OpenTelemetry API: its no-op path still looks the tracer up, parses headers and attaches a
+# context, for every message consumed and every mail sent (measured: ~4% of the notifications
+# service's CPU per mail). A trace a caller started is still continued (see `extract`).
+_NO_SPAN: AbstractContextManager[Span] = nullcontext(trace.INVALID_SPAN)
+_NO_CONTEXT = otel_context.Context()
+_TRACE_HEADER = "traceparent"
+
+
 def inject(headers: dict[str, str]) -> dict[str, str]:
     """Add the current trace context (`traceparent`) to outgoing message headers."""
     propagate.inject(headers)
@@ -67,18 +76,37 @@ def inject(headers: dict[str, str]) -> dict[str, str]:
 
 def extract(headers: Mapping[str, str] | None) -> otel_context.Context:
     """The trace context an incoming message carries (an empty one when it carries none)."""
+    if _provider is None and (not headers or _TRACE_HEADER not in headers):
+        return _NO_CONTEXT
     return propagate.extract(dict(headers or {}))
 
 
-@contextmanager
 def span(
     name: str,
     *,
     kind: SpanKind = SpanKind.INTERNAL,
     parent: otel_context.Context | None = None,
     attributes: Mapping[str, Any] | None = None,
-) -> Iterator[Span]:
+) -> AbstractContextManager[Span]:
     """A span around a unit of work, child of `parent` (or of the current span)."""
+    if _provider is None and _nothing_to_continue(parent):
+        return _NO_SPAN
+    return _recorded_span(name, kind, parent, attributes)
+
+
+def _nothing_to_continue(parent: otel_context.Context | None) -> bool:
+    if parent is not None and parent is not _NO_CONTEXT:
+        return False
+    return not trace.get_current_span().get_span_context().is_valid
+
+
+@contextmanager
+def _recorded_span(
+    name: str,
+    kind: SpanKind,
+    parent: otel_context.Context | None,
+    attributes: Mapping[str, Any] | None,
+) -> Iterator[Span]:
     with tracer().start_as_current_span(
         name, context=parent, kind=kind, attributes=dict(attributes or {})
     ) as current:

@@ -60,6 +60,12 @@ PASS_SIZE = 200
 # delays such mails after a crash.
 CLAIM_CHUNK = 8
 DEAD_LETTER_CHECK_SECONDS = 30.0
+# A sender's connection outlives its pass for this long, so the next pass (under load, a few
+# milliseconds later) sends over it instead of connecting, greeting and saying goodbye again
+# (measured at 100 events/s, where a pass carries a mail or two: ~12% of this service's CPU per
+# mail and ~20% of the SMTP server's). Far below any server's idle timeout (RFC 5321 asks for at
+# least five minutes).
+IDLE_CONNECTION_SECONDS = 5.0
 
 
 def utc_now() -> datetime:
@@ -99,6 +105,8 @@ class MailDispatcher:
         self._sent: list[dict[str, Any]] = []
         self._dead_letters_due = True
         self._recorder: asyncio.Task[None] | None = None
+        # Open connections no sender is using, with the moment each was put back.
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
     def bind_jetstream(self, js: JetStreamContext) -> None:
         """Where dead letters go (the worker calls this once connected)."""
@@ -137,9 +145,11 @@ class MailDispatcher:
                 sent = 0
             if sent:
                 continue
+            await self._close_idle(older_than=IDLE_CONNECTION_SECONDS)
             self._wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=self._idle_wait())
+        await self._close_idle(older_than=0.0)
 
     def _idle_wait(self) -> float:
         if self._server_down:
@@ -166,6 +176,9 @@ class MailDispatcher:
             sent = sum(await asyncio.gather(*(self._send_from(waiting) for _ in range(senders))))
         finally:
             await self._all_recorded()
+            # Under steady load the loop never idles; connections a small pass left unused
+            # still say goodbye in time.
+            await self._close_idle(older_than=IDLE_CONNECTION_SECONDS)
         if sent:
             self._server_down = False
         return sent
@@ -173,7 +186,7 @@ class MailDispatcher:
     async def _send_from(self, waiting: deque[dict[str, Any]]) -> int:
         """One sender: its own SMTP connection; claims a few mails of the shared queue at a
         time (one commit for them), sends each, records each."""
-        smtp: aiosmtplib.SMTP | None = None
+        smtp = self._idle_connection()
         mine: deque[dict[str, Any]] = deque()
         sent = 0
         try:
@@ -200,12 +213,32 @@ class MailDispatcher:
                     smtp = None
                 sent += 1 if outcome else 0
         finally:
-            await close(smtp)
+            if smtp is not None and smtp.is_connected and not self._stopping:
+                self._idle.append((smtp, asyncio.get_running_loop().time()))
+            else:
+                await close(smtp)
             if mine:
                 # Stopping (or a failed pass) with mails claimed but not tried: due again now.
                 with contextlib.suppress(Exception):
                     await self._executor.run(self.outbox.release, [r["mail_id"] for r in mine])
         return sent
+
+    def _idle_connection(self) -> aiosmtplib.SMTP | None:
+        """The most recently used open connection no sender is using, if any."""
+        while self._idle:
+            smtp, _ = self._idle.pop()
+            if smtp.is_connected:
+                return smtp
+        return None
+
+    async def _close_idle(self, older_than: float) -> None:
+        """Say goodbye on connections nobody has used for `older_than` seconds."""
+        now = asyncio.get_running_loop().time()
+        keep = [(smtp, since) for smtp, since in self._idle if now - since < older_than]
+        stale = [smtp for smtp, since in self._idle if now - since >= older_than]
+        self._idle = keep
+        for smtp in stale:
+            await close(smtp)
 
     async def _compose(self, row: dict[str, Any]) -> ComposedMail | None:
         try:
