@@ -34,7 +34,7 @@ from servicekit.readmodels import (
 )
 from servicekit.relay import OutboxRelay, ToEnvelope
 from servicekit.settings import CommonSettings
-from servicekit.streams import EVENTS_STREAM, declare_streams
+from servicekit.streams import EVENTS_STREAM, JETSTREAM_NOT_READY, declare_streams
 from servicekit.tracing import configure_tracing, shutdown_tracing
 
 log = structlog.get_logger(__name__)
@@ -203,11 +203,29 @@ class ServiceWorker:
                 delay = min(delay * 2, 5.0)
         await declare_streams(self.js, self.settings.stream_replicas)
         for hook in self._started:
-            result = hook(self.js)
-            if result is not None:
-                await result
+            await self._call_when_jetstream_answers(hook)
         log.info("service starting", nats=self.settings.nats_url)
         await self.app.run()
+
+    async def _call_when_jetstream_answers(
+        self, hook: Callable[[JetStreamContext], Awaitable[None] | None]
+    ) -> None:
+        """Run a start-up hook; while JetStream cannot answer yet (a cluster electing a leader
+        after a node's loss), wait and run it again rather than exit with a replica fewer.
+
+        Hooks fail, if at all, at their first JetStream call, before they change anything.
+        """
+        delay = 0.5
+        while True:
+            try:
+                result = hook(self.js)
+                if result is not None:
+                    await result
+                return
+            except JETSTREAM_NOT_READY as error:
+                log.warning("JetStream not ready; retrying", error=repr(error), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
 
     async def readiness(self) -> Readiness:
         """Every check's answer; ready only when all pass."""
