@@ -27,6 +27,7 @@ from typing import Any
 
 import nats
 import psycopg
+from devstack.cluster import REPLICA_LEASE_SECONDS
 from psycopg import sql
 
 from chaos.driver import Gateways, wait_quiet, wait_ready
@@ -36,6 +37,8 @@ RETRY_STATUSES = {0, 500, 502, 503, 504}
 # The cluster's rebuild lease in this suite (chaos CLUSTER_ENV): how long a dead holder's
 # status may still read "running".
 LEASE_SECONDS = 10.0
+# Longer than a relay lease: what a killed replica saved is published by then.
+QUIET_SECONDS = float(REPLICA_LEASE_SECONDS) + 2.0
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,10 @@ async def settled_snapshot(
     ctx: Context, url: str, tables: list[str], timeout: float = 120
 ) -> Snapshot:
     """The tables once nothing moves: consumers caught up, and neither the stream nor the
-    tables changed over 2 s (a relay whose replica did not save an event publishes it at its
-    next poll, 0.5 s later: quiet consumers alone do not mean every event is applied)."""
+    tables changed over QUIET_SECONDS. Quiet consumers alone do not mean every event is
+    applied: a relay whose replica did not save an event publishes it at its next poll, and
+    events a killed replica saved but had not published wait until its relay lease runs out
+    and the other replica takes over (REPLICA_LEASE_SECONDS)."""
     deadline = time.monotonic() + timeout
     last: tuple[int, Snapshot] | None = None
     while True:
@@ -78,7 +83,7 @@ async def settled_snapshot(
         if current == last or time.monotonic() > deadline:
             return current[1]
         last = current
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(QUIET_SECONDS)
 
 
 async def _stream_end(ctx: Context) -> int:
