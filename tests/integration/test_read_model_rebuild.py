@@ -12,29 +12,22 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import nats
 from contracts.envelope import Envelope
 from contracts.events.organisation import OrganisationActivated
 from devstack.nats import NatsServerProcess
-from invoicing.application import InvoicingApplication
 from invoicing.projections import organisation_batches
-from invoicing.projections import organisations as organisation_events
 from invoicing.projections.organisation_batches import READ_MODEL
 from invoicing.state.tables import (
-    create_state_tables,
     known_organisations,
     organisation_identifiers,
 )
-from servicekit.consumer import EventConsumer
-from servicekit.eventstore import SharedDatabase, store_environment
-from servicekit.executor import StoreExecutor
+from servicekit.eventstore import SharedDatabase
 from servicekit.readmodels import Rebuilder, Replayed
-from servicekit.streams import declare_streams
-from servicekit.tables import create_bookkeeping_tables
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bench.rebuild import fill_stream, organisation_envelopes, wait_until_applied
+from tests.live_model import live_organisations_model
 
 MODEL = READ_MODEL
 
@@ -53,24 +46,8 @@ def _model(database: SharedDatabase) -> dict[str, Any]:
 async def test_a_rebuild_under_load_loses_nothing_and_equals_the_live_model_when_quiet(
     nats_server: NatsServerProcess, database_url: str
 ) -> None:
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await declare_streams(js)
-    app = InvoicingApplication(store_environment(database_url))
-    database = SharedDatabase(app)
-    create_state_tables(database.engine)
-    create_bookkeeping_tables(database.engine)
-    executor = StoreExecutor("rebuild-test", database)
-    live = EventConsumer(
-        durable=MODEL.consumer,
-        subject=organisation_events.SUBJECT,
-        database=database,
-        executor=executor,
-        effect=MODEL.apply,
-    )
-    live.bind_jetstream(js)
-    running = asyncio.create_task(live.run())
-    try:
+    async with live_organisations_model(nats_server.url, database_url, "rebuild-test") as live:
+        js, database, executor = live.js, live.database, live.executor
         await fill_stream(js, organisation_envelopes(150))
         await wait_until_applied(js, MODEL.consumer)
         rebuilder = Rebuilder(MODEL, database, executor, database.engine)
@@ -91,35 +68,15 @@ async def test_a_rebuild_under_load_loses_nothing_and_equals_the_live_model_when
         assert again.state == "done" and again.matches_live is True, again
         assert again.differences == 0 and again.rows == 500
         assert _model(database) == model
-    finally:
-        live.stop()
-        await running
-        executor.shutdown()
-        await nc.close()
 
 
 async def test_a_refused_event_is_skipped_as_the_live_consumer_skipped_it_and_a_wrong_replay_shows(
     nats_server: NatsServerProcess, tmp_path: Path
 ) -> None:
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await declare_streams(js)
-    database = SharedDatabase(
-        InvoicingApplication(store_environment(f"sqlite:///{tmp_path / 'store.db'}"))
-    )
-    create_state_tables(database.engine)
-    create_bookkeeping_tables(database.engine)
-    executor = StoreExecutor("rebuild-test", database)
-    live = EventConsumer(
-        durable=MODEL.consumer,
-        subject=organisation_events.SUBJECT,
-        database=database,
-        executor=executor,
-        effect=MODEL.apply,
-    )
-    live.bind_jetstream(js)
-    running = asyncio.create_task(live.run())
-    try:
+    async with live_organisations_model(
+        nats_server.url, f"sqlite:///{tmp_path / 'store.db'}", "rebuild-test"
+    ) as live:
+        js, database, executor = live.js, live.database, live.executor
         envelopes = organisation_envelopes(20)
         # The first organisation added a second time: the live consumer dead-letters it.
         first = envelopes[0]
@@ -142,8 +99,3 @@ async def test_a_refused_event_is_skipped_as_the_live_consumer_skipped_it_and_a_
         assert compared.state == "done", compared
         assert compared.matches_live is False
         assert compared.differences == 40  # each organisation's row, as live and as replayed
-    finally:
-        live.stop()
-        await running
-        executor.shutdown()
-        await nc.close()

@@ -16,23 +16,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import nats
 from devstack.nats import NatsServerProcess
 from invoicing.application import InvoicingApplication
-from invoicing.projections import organisations as organisation_events
 from invoicing.projections.organisation_batches import READ_MODEL
-from invoicing.state.tables import create_state_tables
-from servicekit.consumer import EventConsumer
 from servicekit.eventstore import SharedDatabase, store_environment
-from servicekit.executor import StoreExecutor
 from servicekit.readmodels import Rebuilder, RebuildStatus
 from servicekit.rebuild_ledger import RebuildLedger
-from servicekit.streams import declare_streams
 from servicekit.tables import create_bookkeeping_tables
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine
 
 from bench.rebuild import fill_stream, organisation_envelopes, wait_until_applied
+from tests.live_model import live_organisations_model
 
 LEASE_SECONDS = 2.0
 
@@ -97,86 +92,68 @@ async def _wait_for(check: Any, timeout: float, what: str) -> Any:
 async def test_a_replica_killed_mid_rebuild_leaves_the_model_and_the_other_takes_over(
     nats_server: NatsServerProcess, database_url: str
 ) -> None:
-    nc = await nats.connect(nats_server.url)
-    js = nc.jetstream()
-    await declare_streams(js)
-    database = SharedDatabase(InvoicingApplication(store_environment(database_url)))
-    create_state_tables(database.engine)
-    create_bookkeeping_tables(database.engine)
-    executor = StoreExecutor("replica-1", database)
-    live = EventConsumer(
-        durable=READ_MODEL.consumer,
-        subject=organisation_events.SUBJECT,
-        database=database,
-        executor=executor,
-        effect=READ_MODEL.apply,
-    )
-    live.bind_jetstream(js)
-    running = asyncio.create_task(live.run())
-    other = None
-    try:
-        await fill_stream(js, organisation_envelopes(150))
-        await wait_until_applied(js, READ_MODEL.consumer)
-        model_before = _live_model(database.engine)
-        here = Rebuilder(READ_MODEL, database, executor, database.engine, LEASE_SECONDS)
+    async with live_organisations_model(nats_server.url, database_url, "replica-1") as live:
+        js, database, executor = live.js, live.database, live.executor
+        other = None
+        try:
+            await fill_stream(js, organisation_envelopes(150))
+            await wait_until_applied(js, READ_MODEL.consumer)
+            model_before = _live_model(database.engine)
+            here = Rebuilder(READ_MODEL, database, executor, database.engine, LEASE_SECONDS)
 
-        # The other replica starts a rebuild; this one sees its progress in the database.
-        other = subprocess.Popen(
-            [sys.executable, "-c", REPLICA, nats_server.url, database_url, str(LEASE_SECONDS)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert other.stdout is not None
-        their_holder = (await asyncio.to_thread(other.stdout.readline)).strip()
+            # The other replica starts a rebuild; this one sees its progress in the database.
+            other = subprocess.Popen(
+                [sys.executable, "-c", REPLICA, nats_server.url, database_url, str(LEASE_SECONDS)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            assert other.stdout is not None
+            their_holder = (await asyncio.to_thread(other.stdout.readline)).strip()
 
-        async def theirs_under_way() -> RebuildStatus | None:
-            status = await here.current()
-            replaying = status.state == "running" and status.events >= 100
-            return status if replaying else None
+            async def theirs_under_way() -> RebuildStatus | None:
+                status = await here.current()
+                replaying = status.state == "running" and status.events >= 100
+                return status if replaying else None
 
-        status = await _wait_for(theirs_under_way, 60, "the other replica's rebuild")
-        assert status.holder == their_holder != here.status.holder
-        assert status.phase == "replaying" and status.tables == [
-            "known_organisations",
-            "organisation_identifiers",
-        ]
-        # One rebuild of a model at a time: this replica starts none while theirs runs.
-        assert await here.claim() is False
-        reported = await here.rebuild(js)
-        assert reported.state == "running" and reported.holder == their_holder
-        assert _copies_left(database.engine)  # their copy, half built
+            status = await _wait_for(theirs_under_way, 60, "the other replica's rebuild")
+            assert status.holder == their_holder != here.status.holder
+            assert status.phase == "replaying" and status.tables == [
+                "known_organisations",
+                "organisation_identifiers",
+            ]
+            # One rebuild of a model at a time: this replica starts none while theirs runs.
+            assert await here.claim() is False
+            reported = await here.rebuild(js)
+            assert reported.state == "running" and reported.holder == their_holder
+            assert _copies_left(database.engine)  # their copy, half built
 
-        # SIGKILL: no clean-up, no last word. Their status reads failed once the lease is over.
-        other.send_signal(signal.SIGKILL)
-        other.wait(10)
-
-        async def abandoned() -> RebuildStatus | None:
-            status = await here.current()
-            return status if status.state == "failed" else None
-
-        killed = time.monotonic()
-        failed = await _wait_for(abandoned, 10 * LEASE_SECONDS, "the abandoned status")
-        assert time.monotonic() - killed <= LEASE_SECONDS + 2
-        assert failed.error is not None and "abandoned" in failed.error
-        assert failed.holder == their_holder and failed.phase == "replaying"
-        assert _live_model(database.engine) == model_before  # nothing was swapped
-
-        # This replica rebuilds now: it drops their copy and swaps an equal model in.
-        rebuilt = await here.rebuild(js)
-        assert rebuilt.state == "done" and rebuilt.matches_live is True, rebuilt
-        assert rebuilt.rows == 300 and rebuilt.differences == 0
-        assert _copies_left(database.engine) == []
-        assert _live_model(database.engine) == model_before
-        seen = await here.current()
-        assert (seen.state, seen.holder, seen.rows) == ("done", here.status.holder, 300)
-    finally:
-        if other is not None and other.poll() is None:
-            os.kill(other.pid, signal.SIGKILL)
+            # SIGKILL: no clean-up, no last word. Their status reads failed once the lease is over.
+            other.send_signal(signal.SIGKILL)
             other.wait(10)
-        live.stop()
-        await running
-        executor.shutdown()
-        await nc.close()
+
+            async def abandoned() -> RebuildStatus | None:
+                status = await here.current()
+                return status if status.state == "failed" else None
+
+            killed = time.monotonic()
+            failed = await _wait_for(abandoned, 10 * LEASE_SECONDS, "the abandoned status")
+            assert time.monotonic() - killed <= LEASE_SECONDS + 2
+            assert failed.error is not None and "abandoned" in failed.error
+            assert failed.holder == their_holder and failed.phase == "replaying"
+            assert _live_model(database.engine) == model_before  # nothing was swapped
+
+            # This replica rebuilds now: it drops their copy and swaps an equal model in.
+            rebuilt = await here.rebuild(js)
+            assert rebuilt.state == "done" and rebuilt.matches_live is True, rebuilt
+            assert rebuilt.rows == 300 and rebuilt.differences == 0
+            assert _copies_left(database.engine) == []
+            assert _live_model(database.engine) == model_before
+            seen = await here.current()
+            assert (seen.state, seen.holder, seen.rows) == ("done", here.status.holder, 300)
+        finally:
+            if other is not None and other.poll() is None:
+                os.kill(other.pid, signal.SIGKILL)
+                other.wait(10)
 
 
 def test_a_claim_waits_for_the_lease_and_a_late_holder_cannot_record_its_outcome(
