@@ -24,6 +24,16 @@ from pathlib import Path
 import bcrypt
 from servicekit.streams import PARTNER_STREAM
 
+
+def _password(nbytes: int) -> str:
+    """A random password that never starts with "-": partners pass it on command lines
+    (`--password <it>`), where a leading dash reads as an option."""
+    while True:
+        password = secrets.token_urlsafe(nbytes)
+        if not password.startswith("-"):
+            return password
+
+
 PARTNER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 PLATFORM_USER = "platform"
 
@@ -58,7 +68,7 @@ class FeedAccess:
     def load(cls, path: Path) -> FeedAccess:
         """Read the grants, or start empty (with a fresh platform password) when none exist."""
         if not path.exists():
-            return cls(platform_password=secrets.token_urlsafe(32))
+            return cls(platform_password=_password(32))
         raw = json.loads(path.read_text())
         return cls(
             platform_password=raw["platform_password"],
@@ -87,7 +97,7 @@ class FeedAccess:
         wanted = [str(uuid.UUID(o)) for o in organisation_ids]
         password = None
         if partner not in self.partners:
-            password = secrets.token_urlsafe(24)
+            password = _password(24)
             self.partners[partner] = Partner(_hash(password))
         known = self.partners[partner].organisations
         known.extend(o for o in wanted if o not in known)
@@ -105,7 +115,7 @@ class FeedAccess:
 
     def new_password(self, partner: str) -> str:
         """Give a partner a new password (the old one stops working at the next reload)."""
-        password = secrets.token_urlsafe(24)
+        password = _password(24)
         self.partners[partner].password_hash = _hash(password)
         return password
 
