@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from servicekit.database import Database
+from servicekit.database import Database, store_unreachable
 from servicekit.executor import StoreExecutor
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, text
 
 metadata = MetaData()
 notes = Table(
@@ -108,3 +108,38 @@ async def test_work_run_alone_sees_only_committed_rows(database: Database) -> No
     first = await executor.run(write, database, 1, "a")
     seen = await executor.run_alone(count)
     assert first == 1 and seen == 1
+
+
+def sleep_then_write(database: Database, note_id: int) -> int:
+    import time
+
+    time.sleep(0.3)  # the calls submitted meanwhile queue up and form the next group
+    return write(database, note_id, "first")
+
+
+def lose_the_connection(database: Database) -> None:
+    with database.transaction() as session:
+        session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+
+async def test_a_connection_lost_under_a_group_is_an_outage_for_that_call_only(
+    postgres_database: str,
+) -> None:
+    # PostgreSQL ended the group's connection during one call (chaos's PostgreSQL cut did that
+    # by terminating the backends). The calls grouped with it did nothing wrong: they run again
+    # on a fresh connection. Before, they met the dead transaction's commit, whose error
+    # (PendingRollbackError) no longer said "unreachable", and the gateway answered 500.
+    database = Database(postgres_database)
+    metadata.create_all(database.engine)
+    executor = StoreExecutor("t", database)
+    outcomes = await asyncio.gather(
+        executor.run(sleep_then_write, database, 1),
+        executor.run(write, database, 2, "before"),
+        executor.run(lose_the_connection, database),
+        executor.run(write, database, 3, "after"),
+        return_exceptions=True,
+    )
+    assert outcomes[0] == 1 and outcomes[1] == 2 and outcomes[3] == 3
+    assert isinstance(outcomes[2], Exception) and store_unreachable(outcomes[2])
+    assert stored(database) == [1, 2, 3]
+    executor.shutdown()

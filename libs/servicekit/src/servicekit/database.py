@@ -20,6 +20,28 @@ SCHEMA_LOCK_KEY = 7_316_228_001
 current_session: ContextVar[Session] = ContextVar("servicekit_current_session")
 """The session of the transaction open on this thread, so nested work joins it."""
 
+# sqlalchemy's, eventsourcing's and the drivers' own spellings of "the database is not there".
+_UNREACHABLE_NAMES = frozenset({"OperationalError", "InterfaceError", "DisconnectionError"})
+
+
+def store_unreachable(error: BaseException) -> bool:
+    """True when the error, or one it came from, says the database cannot be reached.
+
+    Besides the drivers' operational errors this covers a connection sqlalchemy has marked
+    invalid: a statement that lost its server connection leaves the transaction unusable, and
+    what the caller then meets is a PendingRollbackError that no longer names the outage.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if getattr(current, "connection_invalidated", False):
+            return True
+        if _UNREACHABLE_NAMES.intersection(kind.__name__ for kind in type(current).__mro__):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
 
 class Database:
     """Engine and transactions for a service database that is not an event store."""

@@ -29,6 +29,8 @@ import sqlalchemy.exc
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy.engine import Engine
 
+from servicekit.database import store_unreachable
+
 T = TypeVar("T")
 
 
@@ -136,8 +138,11 @@ class StoreExecutor:
                     try:
                         outcomes.append((True, work.call()))
                     except Exception as error:
-                        if self._writes.count != writes_before:
-                            # It wrote before failing: only a rollback of all undoes that.
+                        if self._writes.count != writes_before or store_unreachable(error):
+                            # It wrote before failing, or the connection under the whole group
+                            # is gone: only a rollback of all undoes that, and the others then
+                            # meet the outage themselves (a commit on the dead connection would
+                            # fail with an error that no longer says "unreachable").
                             raise _GroupAborted from error
                         outcomes.append((False, _as_store_error(error)))
         except _GroupAborted:

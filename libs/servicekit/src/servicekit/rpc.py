@@ -32,6 +32,7 @@ from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from servicekit import metrics, tracing
+from servicekit.database import store_unreachable
 from servicekit.logs import CORRELATION_HEADER, correlation_scope, current_correlation_id
 
 log = structlog.get_logger(__name__)
@@ -88,7 +89,7 @@ def serve(
                 outcome = "refused"
                 reply = problem_reply(refusal.problem)
             except Exception as error:
-                if _store_unreachable(error):
+                if store_unreachable(error):
                     # An outage, not a bug: the caller may retry, and /ready says the same.
                     outcome = "unavailable"
                     log.warning("store unreachable", subject=address, error=repr(error))
@@ -110,19 +111,6 @@ STORE_UNREACHABLE = SERVICE_UNAVAILABLE.reply(
     "The service's database cannot be reached right now; try again in a few seconds.",
     retry_after_seconds=5,
 )
-
-
-def _store_unreachable(error: BaseException) -> bool:
-    """True when the error (or one it came from) says the database is not there."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        # sqlalchemy's, eventsourcing's and the drivers' own spellings of the same thing.
-        if type(current).__name__ in ("OperationalError", "InterfaceError"):
-            return True
-        current = current.__cause__ or current.__context__
-    return False
 
 
 class RpcClient:
