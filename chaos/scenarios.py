@@ -189,8 +189,19 @@ async def postgres_outage(ctx: Context, seconds: float, batch: int = 40) -> Row:
     cluster = ctx.cluster
     result = SignUps()
     await sign_up_many(ctx.gateways, addresses(f"pg{int(seconds)}-before", batch), result, 8)
+    # Sign-ups in flight as the connections are cut: each is either taken or a 503, never a 500
+    # (a group commit that lost its connection once answered its other calls 500).
+    at_cut = asyncio.gather(
+        *(_sign_up_once(ctx, a) for a in addresses(f"pg{int(seconds)}-at-cut", 16))
+    )
+    await asyncio.sleep(0.02)
     await asyncio.to_thread(cluster.databases.cut)
     started = time.monotonic()
+    answers_at_cut: dict[str, int] = {}
+    for address, key in await at_cut:
+        answers_at_cut[key] = answers_at_cut.get(key, 0) + 1
+        if key.startswith("202"):
+            result.accepted.add(address)
     polls = not_ready = 0
     answers: dict[str, int] = {}
     try:
@@ -198,13 +209,7 @@ async def postgres_outage(ctx: Context, seconds: float, batch: int = 40) -> Row:
             statuses = await ready_status(ctx.gateways)
             polls += 1
             not_ready += all(s == 503 for s in statuses)
-            address = f"pg-during-{polls}@chaos.example.nl"
-            body = {"email": address, "password": "correct horse battery staple", "full_name": "X"}
-            status, response = await ctx.gateways.request(
-                "POST", "/api/v1/registrations", json=body
-            )
-            kind = response.headers.get("content-type", "") if response is not None else ""
-            key = f"{status} {kind.split(';')[0]}"
+            _, key = await _sign_up_once(ctx, f"pg-during-{polls}@chaos.example.nl")
             answers[key] = answers.get(key, 0) + 1
             await asyncio.sleep(1.0)
     finally:
@@ -219,11 +224,14 @@ async def postgres_outage(ctx: Context, seconds: float, batch: int = 40) -> Row:
         {
             "outage_s": seconds,
             "ready_503_polls": f"{not_ready}/{polls}",
+            "sign_up_answers_at_cut": answers_at_cut,
             "sign_up_answers_during": answers,
             "recovery_s": None if recovery is None else round(recovery, 1),
         }
     )
-    problem_503 = all(k.startswith("503 application/problem+json") for k in answers)
+    problem_503 = all(k.startswith("503 application/problem+json") for k in answers) and all(
+        k.startswith(("202 ", "503 application/problem+json")) for k in answers_at_cut
+    )
     passed = (
         figures["lost"] == 0
         and figures["duplicated"] == 0
@@ -232,6 +240,14 @@ async def postgres_outage(ctx: Context, seconds: float, batch: int = 40) -> Row:
         and problem_503
     )
     return Row(f"PostgreSQL outage {int(seconds)} s", passed, figures)
+
+
+async def _sign_up_once(ctx: Context, address: str) -> tuple[str, str]:
+    """One sign-up attempt, no retry: the address and `<status> <content type>`."""
+    body = {"email": address, "password": "correct horse battery staple", "full_name": "X"}
+    status, response = await ctx.gateways.request("POST", "/api/v1/registrations", json=body)
+    kind = response.headers.get("content-type", "") if response is not None else ""
+    return address, f"{status} {kind.split(';')[0]}"
 
 
 async def graceful_shutdown(ctx: Context, count: int) -> Row:
