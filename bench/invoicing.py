@@ -127,7 +127,7 @@ class Deliveries:
 async def parties(base_url: str, maildir: Path, run_id: str) -> tuple[dict[str, str], str, str]:
     """A sender and a receiving organisation in two environments: (headers, path, recipient)."""
     sender_email, receiver_email = await sign_up_users(base_url, maildir, run_id, 2)
-    numbers = _register_numbers()
+    numbers = register_numbers()
     async with httpx.AsyncClient(base_url=base_url, timeout=30.0) as http:
         made = []
         for email, number, receiving in (
@@ -156,7 +156,8 @@ async def parties(base_url: str, maildir: Path, run_id: str) -> tuple[dict[str, 
     return headers, f"{path}/invoices", f"{sender}|{recipient}"
 
 
-def _register_numbers() -> list[str]:
+def register_numbers() -> list[str]:
+    """Two KvK numbers the fake register knows (and finds no fault with)."""
     from importlib import resources
 
     data = json.loads(

@@ -1,8 +1,9 @@
 """`python -m chaos` (`make chaos`): faults against the scale-out topology, then a table.
 
-    python -m chaos                      # the full suite (10,000 sign-ups, outages of 10/60/180 s)
-    python -m chaos --short              # the CI version: 600 sign-ups, a 10 s NATS outage,
-                                         # a 30 s load gate
+    python -m chaos                      # the full suite (10,000 sign-ups and 10,000 invoices
+                                         # in the storm, NATS outages of 10/60/180 s)
+    python -m chaos --short              # the CI version: 600 sign-ups and 300 invoices,
+                                         # a 10 s NATS outage, a 30 s load gate
     python -m chaos --only storm,conflict --sign-ups 2000
     python -m chaos --short --only storm,rebuild   # read models rebuilt after the kill storm
 
@@ -63,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--short", action="store_true", help="the CI version")
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
     parser.add_argument("--sign-ups", type=int, default=None, help="sign-ups in the kill storm")
+    parser.add_argument(
+        "--invoices",
+        type=int,
+        default=None,
+        help="invoices in the kill storm (default 10,000; 300 with --short; 0: none)",
+    )
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--outages", default=None, help="NATS outages in seconds, e.g. 10,60,180")
     parser.add_argument("--postgres-outage", type=float, default=30.0)
@@ -97,7 +104,10 @@ async def run(args: argparse.Namespace, cluster: ClusterStack) -> list[Row]:
             print(f"chaos: {name} ...", flush=True)
             if name == "storm":
                 allow = args.allow_resent_mail or args.short
-                rows.append(await kill_storm(ctx, sign_ups, args.kills, 32, allow))
+                invoices = args.invoices
+                if invoices is None:
+                    invoices = 300 if args.short else 10_000
+                rows.append(await kill_storm(ctx, sign_ups, args.kills, 32, allow, invoices))
             elif name == "rebuild":
                 organisations, kills = (40, 4) if args.short else (200, 10)
                 rows.append(await rebuild_read_models(ctx, organisations, kills))

@@ -6,6 +6,7 @@ import asyncio
 import email.policy
 import itertools
 import random
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ class Mail:
     to: str
     kind: str
     message_id: str
+    event_id: str
 
 
 class Sink:
@@ -132,6 +134,7 @@ class Sink:
                     to=str(headers["To"]).strip().lower(),
                     kind=str(headers["X-Notification-Kind"]),
                     message_id=str(headers["Message-ID"]),
+                    event_id=str(headers["X-Event-Id"]),
                 )
         return list(self._seen.values())
 
@@ -156,6 +159,38 @@ class Sink:
         """Copies of a mail already delivered (same Message-ID: the same effect again)."""
         ids = Counter(mail.message_id for mail in self.mails())
         return sum(n - 1 for n in ids.values())
+
+
+async def verified_account(gateways: Gateways, sink: Sink, tag: str) -> str:
+    """A verified user `<tag>@chaos.example.nl` with a session; the access token."""
+    address = f"{tag}@chaos.example.nl"
+    await sign_up(gateways, address, SignUps())
+    counts, _ = await wait_for_mails(sink, {address}, 60)
+    assert counts, f"no verification mail for {address}"
+    token = _verification_token(sink, address)
+    status, _ = await gateways.request(
+        "POST", "/api/v1/registrations/verify", json={"token": token}
+    )
+    assert status == 200, f"verify answered {status}"
+    status, response = await gateways.request(
+        "POST", "/api/v1/sessions", json={"email": address, "password": PASSWORD}
+    )
+    assert status == 201 and response is not None, f"login answered {status}"
+    access: str = response.json()["access_token"]
+    return access
+
+
+def _verification_token(sink: Sink, address: str) -> str:
+    from devstack.smtp_sink import read_mails
+
+    for mail in read_mails(sink.maildir):
+        if address in str(mail["To"]) and mail["X-Notification-Kind"] == "email_verification":
+            body = mail.get_body(preferencelist=("plain",))
+            assert body is not None
+            found = re.search(r"token=([A-Za-z0-9_\-]+)", body.get_content())
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no token for {address}")
 
 
 async def wait_for_mails(

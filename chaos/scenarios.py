@@ -19,12 +19,13 @@ from chaos.driver import (
     p95,
     ready_status,
     redeliveries,
-    sign_up,
     sign_up_many,
+    verified_account,
     wait_for_mails,
     wait_quiet,
     wait_ready,
 )
+from chaos.invoices import InvoiceTraffic
 
 
 @dataclass
@@ -64,23 +65,34 @@ async def _mails_for(ctx: Context, accepted: set[str], timeout: float) -> dict[s
 
 
 async def kill_storm(
-    ctx: Context, count: int, kills: int, concurrency: int, allow_resent_mail: bool = False
+    ctx: Context,
+    count: int,
+    kills: int,
+    concurrency: int,
+    allow_resent_mail: bool = False,
+    invoices: int = 0,
 ) -> Row:
-    """SIGKILL random service processes (and one NATS node) while sign-ups go through.
+    """SIGKILL random service processes (and one NATS node) while sign-ups and invoices go
+    through (chaos.invoices says what is checked of the invoices).
 
     A mail resent with the same Message-ID is notifications' one known window (killed between
     the SMTP server's 250 and the commit that records it; see its README): counted apart, and
     a failure unless `allow_resent_mail`.
     """
     cluster = ctx.cluster
+    traffic = InvoiceTraffic(ctx.gateways, ctx.sink, f"storm-{ctx.rng.randrange(10**6)}")
+    if invoices:
+        await traffic.set_up()
     before_redeliveries = await redeliveries(cluster)
     duplicates_before = ctx.sink.duplicates()
     result = SignUps()
     progress: asyncio.Queue[int] = asyncio.Queue()
     started = time.monotonic()
-    load = asyncio.create_task(
-        sign_up_many(ctx.gateways, addresses("storm", count), result, concurrency, progress)
+    load = asyncio.gather(
+        sign_up_many(ctx.gateways, addresses("storm", count), result, concurrency, progress),
+        traffic.submit_many(traffic.numbers(invoices), concurrency // 2, progress),
     )
+    total = count + invoices
     down: set[str] = set()
     restarts: list[asyncio.Task[None]] = []
     victims: list[str] = []
@@ -96,7 +108,7 @@ async def kill_storm(
 
     done = 0
     for k in range(kills):
-        threshold = (k + 1) * count // (kills + 1)
+        threshold = (k + 1) * total // (kills + 1)
         while done < threshold and not load.done():
             await progress.get()
             done += 1
@@ -116,6 +128,7 @@ async def kill_storm(
     await wait_ready(ctx.gateways, 120)
     quiet = await wait_quiet(cluster, 300)
     figures = await _mails_for(ctx, result.accepted, timeout=300)
+    invoice_figures = await traffic.figures(timeout=600) if invoices else {}
     figures.update(
         {
             "sign_ups": count,
@@ -127,6 +140,7 @@ async def kill_storm(
             "sign_ups_per_s": round(len(result.accepted) / load_seconds, 1),
             "p95_ms": round(p95(result.latencies) * 1000),
             "catch_up_s": round(quiet, 1),
+            **invoice_figures,
         }
     )
     passed = (
@@ -134,6 +148,16 @@ async def kill_storm(
         and figures["duplicated"] == 0
         and (allow_resent_mail or figures["mail_copies_same_message_id"] == 0)
         and not result.refused
+        and all(
+            invoice_figures.get(name, 0) == 0
+            for name in (
+                "invoices_refused",
+                "invoices_lost",
+                "invoices_duplicated",
+                "invoice_mails_missing",
+                "invoice_mails_duplicated",
+            )
+        )
     )
     note = "killed: " + ", ".join(sorted(set(victims)))
     return Row("kill storm", passed, figures, note)
@@ -282,39 +306,7 @@ async def graceful_shutdown(ctx: Context, count: int) -> Row:
 
 async def _account(ctx: Context, tag: str) -> str:
     """A verified user with a session; the access token."""
-    address = f"{tag}@chaos.example.nl"
-    result = SignUps()
-    await sign_up(ctx.gateways, address, result)
-    counts, _ = await wait_for_mails(ctx.sink, {address}, 60)
-    assert counts, f"no verification mail for {address}"
-    token = _token_of(ctx, address)
-    status, _ = await ctx.gateways.request(
-        "POST", "/api/v1/registrations/verify", json={"token": token}
-    )
-    assert status == 200, f"verify answered {status}"
-    status, response = await ctx.gateways.request(
-        "POST",
-        "/api/v1/sessions",
-        json={"email": address, "password": "correct horse battery staple"},
-    )
-    assert status == 201 and response is not None, f"login answered {status}"
-    access: str = response.json()["access_token"]
-    return access
-
-
-def _token_of(ctx: Context, address: str) -> str:
-    import re
-
-    from devstack.smtp_sink import read_mails
-
-    for mail in read_mails(ctx.cluster.maildir):
-        if address in str(mail["To"]) and mail["X-Notification-Kind"] == "email_verification":
-            body = mail.get_body(preferencelist=("plain",))
-            assert body is not None
-            found = re.search(r"token=([A-Za-z0-9_\-]+)", body.get_content())
-            if found:
-                return found.group(1)
-    raise AssertionError(f"no token for {address}")
+    return await verified_account(ctx.gateways, ctx.sink, tag)
 
 
 async def concurrent_changes(ctx: Context, rounds: int, writers: int = 4) -> Row:
