@@ -27,7 +27,7 @@ from typing import Any
 from invoicing.validation import rules_dir_from
 
 from bench.invoicing import base_example, document, register_numbers
-from chaos.driver import RETRY_STATUSES, Gateways, Sink, p95, verified_account
+from chaos.driver import PASSWORD, RETRY_STATUSES, Gateways, Sink, p95, verified_account
 
 # A mail kind and who gets it, per invoice.
 SENT, RECEIVED = "invoice_sent", "invoice_received"
@@ -97,6 +97,13 @@ class InvoiceTraffic:
             assert status == 200, f"receiving on answered {status}"
         return Party(f"{tag}@chaos.example.nl", headers, path, f"0106:{kvk_number}")
 
+    async def _log_in(self, party: Party) -> None:
+        status, response = await self._gateways.request(
+            "POST", "/api/v1/sessions", json={"email": party.email, "password": PASSWORD}
+        )
+        if status == 201 and response is not None:
+            party.headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+
     async def _until_ok(self, path: str, headers: dict[str, str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while (await self._gateways.request("GET", path, headers=headers))[0] != 200:
@@ -130,6 +137,12 @@ class InvoiceTraffic:
                 result.latencies.append(time.monotonic() - started)
                 result.accepted[number] = response.json()["id"]
                 return
+            if status == 401 and time.monotonic() < deadline:
+                # The access token ran out (15 minutes): log in again, as a client would.
+                await self._log_in(self.sender)
+                headers |= self.sender.headers
+                await asyncio.sleep(0.1)
+                continue
             if status not in RETRY_STATUSES or time.monotonic() > deadline:
                 result.refused[number] = status
                 return
@@ -160,6 +173,10 @@ class InvoiceTraffic:
                 params={"direction": direction, "page": page, "per_page": 200},
                 headers=party.headers,
             )
+            if status == 401:
+                await self._log_in(party)
+                await asyncio.sleep(0.1)
+                continue
             if status != 200 or response is None:
                 await asyncio.sleep(1.0)  # a gateway or replica restarting: ask again
                 continue
