@@ -4,7 +4,12 @@ from which rules, and how it behaves under threads, worker processes and a bad s
 from __future__ import annotations
 
 import asyncio
+import os
 import pickle
+import signal
+import subprocess
+import sys
+import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -210,3 +215,47 @@ def test_compiled_rules_can_be_cached_and_reused(tmp_path: Path, rules_dir: Path
     assert [name.split("-")[0] for name in cached] == ["CEN", "PEPPOL"]
     second = load_validator(rules_dir, workers=1, cache_dir=cache)
     assert [r.compiled.xslt for r in second.rule_sets] == [r.compiled.xslt for r in first.rule_sets]
+
+
+def test_workers_end_when_their_service_is_killed(rules_dir: Path, tmp_path: Path) -> None:
+    """SIGKILL leaves a service no chance to stop its pool: the workers must notice alone."""
+    service = textwrap.dedent(
+        f"""
+        import asyncio, os, signal, sys
+        from pathlib import Path
+        from invoicing.validation.workers import ValidationPool
+
+        async def main():
+            pool = ValidationPool(Path({str(rules_dir)!r}), workers=1, max_bytes=1_000_000)
+            (pid,) = await pool.start()
+            print(pid, flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        if __name__ == "__main__":  # spawned workers import this file again
+            asyncio.run(main())
+        """
+    )
+    script = tmp_path / "service.py"
+    script.write_text(service)
+    # Not subprocess.run: a surviving worker holds the output pipe open, and run() would wait.
+    service_process = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    assert service_process.stdout is not None
+    worker = int(service_process.stdout.readline())
+    assert service_process.wait(timeout=60) == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = _alive(worker)
+    if alive:
+        os.kill(worker, signal.SIGKILL)
+    assert not alive, "the worker outlived its service by 10 s"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except FileNotFoundError:
+        return False
+    return status != "Z"  # a zombie has exited; only its parent's wait is left

@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -27,11 +29,30 @@ _worker_validator: Validator | None = None
 
 
 def _start_worker(rules_dir: str, max_bytes: int) -> None:
-    """In the worker: compile and warm this process's own validator once."""
+    """In the worker: end with the service, then compile and warm this process's own
+    validator once."""
     global _worker_validator
+    _exit_with(os.getppid())
     from invoicing.validation.engine import load_validator
 
     _worker_validator = load_validator(Path(rules_dir), workers=1, max_bytes=max_bytes)
+
+
+def _exit_with(parent: int) -> None:
+    """Exit when the service process that started this worker is gone.
+
+    A service killed outright (SIGKILL, the out-of-memory killer) cannot stop its workers, and
+    they would not notice: the pool's call queue is open for writing in the worker too, so its
+    read never ends. Each would wait for work for ever, holding its Saxon runtime's memory
+    (seen: the workers of every invoicing process chaos's kill storm had killed).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-service", daemon=True).start()
 
 
 def _validate_in_worker(data: bytes) -> ValidationReport:
