@@ -6,11 +6,13 @@ Store work runs on the process's store thread (`servicekit.executor.StoreExecuto
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from eventsourcing.application import Application
-from sqlalchemy import text
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -34,8 +36,57 @@ def store_environment(database_url: str) -> dict[str, str]:
     }
 
 
+class BulkInsertRecorder(SQLAlchemyApplicationRecorder):
+    """eventsourcing's SQLAlchemy recorder, inserting a save's events with one Core statement.
+
+    The library inserts through the ORM: a record object per event, added to the session and
+    flushed for its notification id, then tracked by the session until the commit. That was the
+    largest single cost of a save (measured: a fifth of the invoicing process's Python time
+    under load). Here one INSERT ... RETURNING id writes them all and returns their ids in the
+    order of the events; the table lock (PostgreSQL), the NOTIFY and the errors are the
+    library's own.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        table = self.events_record_cls.__table__
+        self._insert_returning_ids = insert(table).returning(
+            table.c.id, sort_by_parameter_order=True
+        )
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        if not stored_events:
+            return []
+        if self._has_autoincrementing_ids:
+            self._lock_table(session)
+        ids = session.execute(
+            self._insert_returning_ids,
+            [
+                {
+                    "originator_id": e.originator_id,
+                    "originator_version": e.originator_version,
+                    "topic": e.topic,
+                    "state": e.state,
+                }
+                for e in stored_events
+            ],
+        ).scalars()
+        notification_ids = list(ids)
+        self._notify_channel(session)
+        return notification_ids
+
+
 class MeteredApplication(Application[Any]):
     """An eventsourcing application that counts the events it appends, by type."""
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """The library's recorder, but with events inserted in bulk (BulkInsertRecorder)."""
+        library = getattr(type(self.factory), "application_recorder_class", None)
+        if library is SQLAlchemyApplicationRecorder:
+            self.factory.application_recorder_class = BulkInsertRecorder  # type: ignore[attr-defined]
+        return super().construct_recorder()
 
     def _notify(self, recordings: list[Any]) -> None:
         for recording in recordings:
