@@ -1,6 +1,7 @@
-"""The event store's inserts (servicekit.eventstore.BulkInsertRecorder) on SQLite and PostgreSQL:
-events saved together are stored in their order with ascending notification ids, and a version
-taken twice is refused as eventsourcing refuses it, leaving nothing behind."""
+"""The event store's inserts and reads (servicekit.eventstore.BulkInsertRecorder) on SQLite and
+PostgreSQL: events saved together are stored in their order with ascending notification ids and
+read back as the library reads them, and a version taken twice is refused as eventsourcing
+refuses it, leaving nothing behind."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from eventsourcing.persistence import IntegrityError
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from invoicing.application import InvoicingApplication
 from invoicing.domain.invoice import Invoice
 from servicekit.eventstore import BulkInsertRecorder, store_environment
@@ -53,6 +55,10 @@ def test_events_saved_together_keep_their_order(database_url: str) -> None:
         for first_id, event in zip(ids, (r.domain_event for r in recordings), strict=True)
     ]
     assert app.repository.get(second.id).status == "delivered"
+    # The reads it answers itself answer as the library's own queries do.
+    library = SQLAlchemyApplicationRecorder
+    assert stored == library.select_notifications(app.recorder, ids[0], 10)
+    assert app.recorder.select_events(second.id) == library.select_events(app.recorder, second.id)
 
 
 def test_a_version_taken_twice_is_refused_and_leaves_nothing(database_url: str) -> None:
