@@ -220,7 +220,7 @@ async def drive(
         await asyncio.sleep(2)
 
         # -- the validation-only rate of the same system: POST /api/v1/validations ----------
-        pids = system.pids()
+        pids = system.pids_with_children()
         meter = CpuMeter(pids)
         meter.start()
         checked: list[bool] = []
@@ -321,6 +321,22 @@ def _cpu_ms_per(cpu: dict[str, Any], count: int) -> float:
     return 1000 * sum(ours.values()) / count if count else float("inf")
 
 
+def _per_process(over_http: dict[str, Any], throughput: dict[str, Any]) -> list[str]:
+    """One line per process: its CPU per validation and per delivered invoice."""
+    checked = over_http["cpu"]["cpu_seconds"]
+    delivered = throughput["cpu"]["cpu_seconds"]
+    lines = []
+    for name in sorted(set(checked) | set(delivered), key=lambda n: -delivered.get(n, 0.0)):
+        if name.startswith("bench"):
+            continue
+        each = [
+            1000 * cpu.get(name, 0.0) / count if count else 0.0
+            for cpu, count in ((checked, over_http["count"]), (delivered, throughput["delivered"]))
+        ]
+        lines.append(f"    {name:<24} {each[0]:6.2f} | {each[1]:6.2f}")
+    return lines
+
+
 def report(record: dict[str, Any], path: Path) -> None:
     in_process = record["validation_only"]["per_second"]
     over_http = record["validation_http"]
@@ -348,6 +364,8 @@ def report(record: dict[str, Any], path: Path) -> None:
         f"submit-to-delivered p50 {p50:.0f} ms p99 {p99:.0f} ms "
         f"({latency['delivered']}/{latency['submitted']})",
         f"  target: p99 < {P99_LIMIT_MS:.0f} ms: {'PASS' if p99 < P99_LIMIT_MS else 'MISS'}",
+        "  CPU ms per item by process (validation each | submit -> delivered each):",
+        *_per_process(over_http, throughput),
         "  memory (RSS MiB): "
         + ", ".join(
             f"{name} {figures['rss_mib']:.0f}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import subprocess
 from collections.abc import Iterator
@@ -97,12 +98,32 @@ class System:
                 pids[process.name] = process.pid
         return pids
 
+    def pids_with_children(self) -> dict[str, int]:
+        """Every process of the system, and the processes each started (invoicing's
+        validation workers, say) as `<name>/<child pid>`: CPU of children is not in their
+        parent's own figures while they run."""
+        pids = self.pids()
+        for name, pid in list(pids.items()):
+            for child in children_of(pid):
+                pids[f"{name}/{child}"] = child
+        return pids
+
     def memory(self) -> dict[str, Any]:
         """RSS now and at peak of every process, and of this benchmark process."""
         found = {name: memory_of(pid) for name, pid in self.pids().items()}
         figures: dict[str, Any] = {n: asdict(m) for n, m in found.items() if m is not None}
         figures["bench (this process)"] = {"rss_mib": None, "peak_mib": own_peak_mib()}
         return figures
+
+
+def children_of(pid: int) -> list[int]:
+    """The child processes of a process, from every one of its threads (Linux /proc)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                found.extend(int(c) for c in (task / "children").read_text().split())
+    return sorted(set(found))
 
 
 def code_state() -> dict[str, Any]:

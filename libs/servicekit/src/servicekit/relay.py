@@ -88,6 +88,13 @@ class OutboxRelay:
         # lease another replica may have moved it meanwhile; then it is read every time.
         self._position: int | None = None
         create_bookkeeping_tables(self._db.engine)
+        # Built once: SQLAlchemy compiled the upsert afresh on every pass when the position
+        # was written into the statement itself rather than bound.
+        insert = pg_insert if self._db.engine.dialect.name == "postgresql" else sqlite_insert
+        upsert = insert(relay_positions)
+        self._upsert_position = upsert.on_conflict_do_update(
+            index_elements=[relay_positions.c.relay], set_={"position": upsert.excluded.position}
+        )
 
     def wake(self) -> None:
         """Tell the relay new events were saved, so it need not wait for the next poll."""
@@ -134,7 +141,10 @@ class OutboxRelay:
         await self._publish(notifications)
         faults.hit(faults.RELAY_AFTER_PUBLISH)
         last = notifications[-1].id
-        await self._executor.run_alone(self._record_position, last)
+        # A write like any other, so it shares the commit of whatever else is being written
+        # (a commit of its own was a tenth of a busy store thread). Should that group fail,
+        # the position stays where it was and the batch is published again: deduplicated.
+        await self._executor.run(self._record_position, last)
         self._position = last if self._lease is None else None
         metrics.RELAY_POSITION.set(last)
         if len(notifications) < self._batch_size:
@@ -194,14 +204,8 @@ class OutboxRelay:
         return int(value or 0)
 
     def _record_position(self, position: int) -> None:
-        dialect = self._db.engine.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(relay_positions).values(relay=self.name, position=position)
-        statement = statement.on_conflict_do_update(
-            index_elements=[relay_positions.c.relay], set_={"position": position}
-        )
         with self._db.transaction(commit=True) as session:
-            session.execute(statement)
+            session.execute(self._upsert_position, {"relay": self.name, "position": position})
 
 
 def subject_of(envelope: Envelope) -> str:

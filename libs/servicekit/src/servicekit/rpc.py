@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import structlog
 from contracts.commands.base import (
@@ -23,6 +23,7 @@ from contracts.commands.base import (
     invalid_request,
 )
 from contracts.commands.wire import ok_reply, parse_reply, problem_reply
+from faststream.message import StreamMessage
 from faststream.nats import NatsBroker
 from faststream.nats.annotations import NatsMessage
 from nats.aio.client import Client
@@ -70,8 +71,14 @@ def serve(
     address = subject or request_model.subject
 
     # Several requests in flight at once, so their writes can share one commit.
-    @broker.subscriber(address, queue=queue, title=address, max_workers=max_workers)
-    async def answer(message: NatsMessage) -> bytes:
+    @broker.subscriber(
+        address, queue=queue, title=address, max_workers=max_workers, decoder=_undecoded
+    )
+    async def answer(body: bytes) -> bytes:
+        # The message from faststream's context, not as an injected `NatsMessage` argument:
+        # the injection resolves that synchronously on a worker thread, a thread hand-off per
+        # request (measured: a tenth of a busy invoicing event loop's Python time).
+        message: NatsMessage = broker.context.get_local("message")
         started = time.perf_counter()
         headers = message.headers or {}
         with (
@@ -80,7 +87,7 @@ def serve(
         ):
             outcome = "ok"
             try:
-                request = request_model.model_validate_json(message.body)
+                request = request_model.model_validate_json(body)
                 reply = ok_reply(await handler(request))
             except ValidationError as error:
                 outcome = "invalid"
@@ -105,6 +112,13 @@ def serve(
                 )
             metrics.COMMAND_LATENCY.labels(address, outcome).observe(time.perf_counter() - started)
             return reply
+
+
+async def _undecoded(message: StreamMessage[Any]) -> bytes:
+    """The request's bytes as they came: `answer` reads them with the command's own model
+    (faststream's default decoder parses a body without a content type as JSON first, for
+    nothing)."""
+    return message.body
 
 
 STORE_UNREACHABLE = SERVICE_UNAVAILABLE.reply(

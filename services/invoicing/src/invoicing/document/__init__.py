@@ -2,6 +2,7 @@
 
 from invoicing.document.model import (
     Attachment,
+    DocumentHeading,
     DocumentKind,
     InvoiceDocument,
     InvoiceLine,
@@ -10,11 +11,12 @@ from invoicing.document.model import (
     VatBreakdown,
 )
 from invoicing.document.pdf import GeneratePdf, PdfChoice, merge_pdfs, pdf_for
-from invoicing.document.reader import DocumentUnreadable, read_document
+from invoicing.document.reader import DocumentUnreadable, read_document, read_heading
 from invoicing.document.rendering import render_pdf
 
 __all__ = [
     "Attachment",
+    "DocumentHeading",
     "DocumentKind",
     "DocumentUnreadable",
     "GeneratePdf",
@@ -27,5 +29,6 @@ __all__ = [
     "merge_pdfs",
     "pdf_for",
     "read_document",
+    "read_heading",
     "render_pdf",
 ]

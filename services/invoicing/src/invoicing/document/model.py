@@ -105,3 +105,16 @@ class InvoiceDocument(_Frozen):
     payable_amount: Decimal
     payment: PaymentDetails | None = None
     attachments: list[Attachment] = []
+
+
+class DocumentHeading(_Frozen):
+    """What a submission files and routes an invoice by: small enough to cross from the
+    validation worker that read it."""
+
+    kind: DocumentKind
+    number: str
+    issue_date: date
+    currency: str
+    payable_amount: Decimal
+    supplier: Party
+    customer: Party

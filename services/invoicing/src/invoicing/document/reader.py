@@ -12,6 +12,7 @@ from lxml import etree  # type: ignore[import-untyped, unused-ignore]
 
 from invoicing.document.model import (
     Attachment,
+    DocumentHeading,
     DocumentKind,
     InvoiceDocument,
     InvoiceLine,
@@ -37,6 +38,10 @@ class DocumentUnreadable(ValueError):
         super().__init__(f"{element} {problem}")
         self.element = element
         self.problem = problem
+
+    def __reduce__(self) -> tuple[type[DocumentUnreadable], tuple[str, str]]:
+        # Rebuilt from its two parts when it crosses from a validation worker.
+        return (DocumentUnreadable, (self.element, self.problem))
 
 
 class _Node:
@@ -92,6 +97,21 @@ class _Node:
     def day(self, step: str) -> date | None:
         value = self.text(step)
         return None if value is None else _date(value, f"{self.path}/{step}")
+
+
+def read_heading(root: etree._Element) -> DocumentHeading:
+    """The heading of a UBL Invoice or CreditNote, read (and so checked) as read_document
+    reads the whole; DocumentUnreadable names what is missing."""
+    document = read_document(root)
+    return DocumentHeading(
+        kind=document.kind,
+        number=document.number,
+        issue_date=document.issue_date,
+        currency=document.currency,
+        payable_amount=document.payable_amount,
+        supplier=document.supplier,
+        customer=document.customer,
+    )
 
 
 def read_document(root: etree._Element) -> InvoiceDocument:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 import structlog
@@ -42,7 +43,13 @@ from servicekit.rpc import Refused
 
 from invoicing.blobs import BlobMissing
 from invoicing.bootstrap import InvoicingService
-from invoicing.document import DocumentUnreadable, pdf_for, read_document
+from invoicing.document import (
+    DocumentHeading,
+    DocumentUnreadable,
+    pdf_for,
+    read_document,
+    read_heading,
+)
 from invoicing.usecases.invoices import (
     Accepted,
     Duplicate,
@@ -51,6 +58,7 @@ from invoicing.usecases.invoices import (
     SubmissionFacts,
 )
 from invoicing.validation import DocumentRefused, ValidationReport, parse_safely
+from invoicing.validation.workers import ValidationPool
 
 log = structlog.get_logger(__name__)
 
@@ -70,6 +78,23 @@ def participant_id(scheme: str | None, value: str | None) -> str | None:
         return None
     value = "".join(value.split())
     return f"{scheme.strip()}:{value.upper() if scheme.strip() == '9944' else value}"
+
+
+@contextmanager
+def _refused_unless_safe() -> Iterator[None]:
+    """A document refused at intake (too large, a DTD, entities, not UBL) as its problem."""
+    try:
+        yield
+    except DocumentRefused as error:
+        raise Refused(
+            ProblemType(
+                "urn:problem:invoicing:unsafe-document"
+                if error.status == 422
+                else "urn:problem:invoicing:document-refused",
+                "The document cannot be read safely",
+                error.status,
+            ).reply(error.detail, [Violation(rule=error.reason, message=error.detail)])
+        ) from error
 
 
 class InvoicingHandlers:
@@ -113,7 +138,7 @@ class InvoicingHandlers:
         except BlobMissing as error:
             _refuse(UNREADABLE_DOCUMENT, f"The upload cannot be read: {error}. Send it again.")
 
-    async def _report(self, data: bytes) -> ValidationReport:
+    async def _validator(self) -> ValidationPool:
         validator = await self._service.rules.validator(RULES_PATIENCE_SECONDS)
         if validator is None:
             raise Refused(
@@ -122,18 +147,24 @@ class InvoicingHandlers:
                     retry_after_seconds=30,
                 )
             )
-        try:
+        return validator
+
+    async def _report(self, data: bytes) -> ValidationReport:
+        validator = await self._validator()
+        with _refused_unless_safe():
             return await validator.validate(data)
-        except DocumentRefused as error:
-            raise Refused(
-                ProblemType(
-                    "urn:problem:invoicing:unsafe-document"
-                    if error.status == 422
-                    else "urn:problem:invoicing:document-refused",
-                    "The document cannot be read safely",
-                    error.status,
-                ).reply(error.detail, [Violation(rule=error.reason, message=error.detail)])
-            ) from error
+
+    async def _report_and_heading(
+        self, data: bytes
+    ) -> tuple[ValidationReport, DocumentHeading | None]:
+        """The report and, for a valid document, its heading: read in the worker from the
+        tree it validated, so the document is parsed once, off the event loop."""
+        validator = await self._validator()
+        with _refused_unless_safe():
+            try:
+                return await validator.validate_and_read(data, read_heading)
+            except DocumentUnreadable as error:
+                _refuse(UNREADABLE_DOCUMENT, f"The document cannot be read: {error}.")
 
     # -- validation ------------------------------------------------------------------------
 
@@ -172,7 +203,7 @@ class InvoicingHandlers:
                 "may send. Activate it first (POST /api/v1/organisations/{id}/activation).",
             )
         data = await self._read(command.upload, command.inline)
-        report = await self._report(data)
+        report, document = await self._report_and_heading(data)
         user = command.caller.user_id
         if not report.valid:
             await self._reject(
@@ -188,10 +219,7 @@ class InvoicingHandlers:
                     for f in report.errors
                 ],
             )
-        try:
-            document = read_document(parse_safely(data))
-        except (DocumentRefused, DocumentUnreadable) as error:
-            _refuse(UNREADABLE_DOCUMENT, f"The document cannot be read: {error}.")
+        assert document is not None  # read whenever the document is valid
         sender = participant_id(document.supplier.endpoint_scheme, document.supplier.endpoint_id)
         recipient = participant_id(document.customer.endpoint_scheme, document.customer.endpoint_id)
         if sender is None or sender not in organisation.participant_ids:

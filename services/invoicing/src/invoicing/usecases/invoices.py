@@ -23,8 +23,9 @@ from contracts.commands.invoicing import (
     Party,
     TimelineEntry,
 )
+from eventsourcing.domain import Aggregate
 from servicekit.eventstore import SharedDatabase
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from invoicing.application import InvoicingApplication
@@ -148,11 +149,12 @@ class Invoices:
                     return KeyReused(invoice_id)
                 return Accepted(invoice_id, _status(session, invoice_id))
             earlier = session.execute(
-                select(invoice_numbers.c.invoice_id).where(
-                    invoice_numbers.c.organisation_id == str(organisation.id),
-                    invoice_numbers.c.invoice_number == facts.invoice_number,
-                    invoice_numbers.c.issue_date == facts.issue_date,
-                )
+                _NUMBER_USED,
+                {
+                    "the_organisation": str(organisation.id),
+                    "the_number": facts.invoice_number,
+                    "the_date": facts.issue_date,
+                },
             ).scalar()
             if earlier is not None:
                 self._app.save(
@@ -185,20 +187,22 @@ class Invoices:
                 submitted_at=now,
             )
             session.execute(
-                idempotency_keys.insert().values(
-                    organisation_id=str(organisation.id),
-                    idempotency_key=key,
-                    sha256=sha256,
-                    invoice_id=str(invoice.id),
-                )
+                _INSERT_KEY,
+                {
+                    "organisation_id": str(organisation.id),
+                    "idempotency_key": key,
+                    "sha256": sha256,
+                    "invoice_id": str(invoice.id),
+                },
             )
             session.execute(
-                invoice_numbers.insert().values(
-                    organisation_id=str(organisation.id),
-                    invoice_number=facts.invoice_number,
-                    issue_date=facts.issue_date,
-                    invoice_id=str(invoice.id),
-                )
+                _INSERT_NUMBER,
+                {
+                    "organisation_id": str(organisation.id),
+                    "invoice_number": facts.invoice_number,
+                    "issue_date": facts.issue_date,
+                    "invoice_id": str(invoice.id),
+                },
             )
             summary = InvoiceSummary(
                 id=invoice.id,
@@ -224,7 +228,7 @@ class Invoices:
             if warnings:
                 rules = ", ".join(sorted({w.rule for w in warnings}))
                 accepted += f", with {len(warnings)} warning(s): {rules}"
-            _note(session, invoice.id, now, "InvoiceSubmitted", accepted + ".")
+            _note(session, invoice, now, "InvoiceSubmitted", accepted + ".")
             self._app.save(invoice)
         return Accepted(invoice.id, "accepted")
 
@@ -261,19 +265,16 @@ class Invoices:
         invoice: Invoice = self._app.repository.get(invoice_id)
         if invoice.status != "accepted":
             return  # delivered (or failed) before: a redelivery changes nothing
-        sender = _known(session, str(invoice.organisation_id))
-        sender_environment = sender.environment_id if sender else _environment_of(invoice)
+        # The sender's environment now (it may have moved since it submitted).
+        environment = session.execute(
+            _ENVIRONMENT, {"the_organisation": str(invoice.organisation_id)}
+        ).scalar()
+        sender_environment = uuid.UUID(environment) if environment else _environment_of(invoice)
         now = self._clock()
         participant = invoice.recipient_participant_id
-        receivers = session.execute(
-            select(known_organisations)
-            .join(
-                organisation_identifiers,
-                organisation_identifiers.c.organisation_id == known_organisations.c.organisation_id,
-            )
-            .where(organisation_identifiers.c.participant_id == participant)
-        ).all()
+        receivers = session.execute(_RECEIVERS, {"participant": participant}).all()
         receiving = [r._mapping for r in receivers if r._mapping["receiving"]]
+        incoming: IncomingInvoice | None = None
         try:
             if not receivers:
                 reason, detail = (
@@ -283,7 +284,7 @@ class Invoices:
                 )
                 invoice.fail(reason, detail, sender_environment, now)
                 _set_status(session, invoice.id, "delivery_failed", detail)
-                _note(session, invoice.id, now, "InvoiceDeliveryFailed", detail)
+                _note(session, invoice, now, "InvoiceDeliveryFailed", detail)
             elif not receiving:
                 reason, detail = (
                     "recipient-not-receiving",
@@ -292,13 +293,15 @@ class Invoices:
                 )
                 invoice.fail(reason, detail, sender_environment, now)
                 _set_status(session, invoice.id, "delivery_failed", detail)
-                _note(session, invoice.id, now, "InvoiceDeliveryFailed", detail)
+                _note(session, invoice, now, "InvoiceDeliveryFailed", detail)
             else:
                 recipient = receiving[0]
-                self._hand_over(session, invoice, recipient, sender_environment, now)
+                incoming = self._hand_over(session, invoice, recipient, sender_environment, now)
         except AlreadyDecided:
             return
-        self._app.save(invoice)
+        # One save, so one insert of all their events (the incoming invoice's first, as its
+        # InvoiceReceived always came before the sender's InvoiceSent and InvoiceDelivered).
+        self._app.save(*([incoming] if incoming is not None else []), invoice)
 
     def _hand_over(
         self,
@@ -307,8 +310,9 @@ class Invoices:
         recipient: Any,
         sender_environment: uuid.UUID,
         now: datetime,
-    ) -> None:
-        """Into the recipient's inbox: sent and delivered in one step on this platform."""
+    ) -> IncomingInvoice:
+        """Into the recipient's inbox: sent and delivered in one step on this platform; the
+        incoming invoice, for the caller to save with the outgoing one."""
         invoice.send("platform", sender_environment, now)
         recipient_id = uuid.UUID(recipient["organisation_id"])
         incoming = IncomingInvoice(
@@ -347,7 +351,7 @@ class Invoices:
         _insert_row(session, summary, recipient_id, invoice.document, [])
         _note(
             session,
-            incoming.id,
+            incoming,
             now,
             "InvoiceReceived",
             f"Received from {invoice.supplier_name} ({invoice.sender_participant_id}).",
@@ -356,14 +360,14 @@ class Invoices:
         _set_status(session, invoice.id, "delivered", None)
         _notes(
             session,
-            invoice.id,
+            invoice,
             now,
             [
                 ("InvoiceSent", f"Sent to {invoice.recipient_participant_id} over this platform."),
                 ("InvoiceDelivered", f"Delivered to the inbox of {recipient['name']}."),
             ],
         )
-        self._app.save(incoming)
+        return incoming
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -391,13 +395,13 @@ class Invoices:
                 select(func.count()).select_from(invoice_rows).where(*conditions)
             ).scalar_one()
             rows = session.execute(
-                select(invoice_rows.c.summary)
+                select(invoice_rows.c.summary, invoice_rows.c.status)
                 .where(*conditions)
                 .order_by(invoice_rows.c.created_at.desc(), invoice_rows.c.invoice_id)
                 .limit(query.per_page)
                 .offset((query.page - 1) * query.per_page)
-            ).scalars()
-            invoices = [InvoiceSummary.model_validate_json(summary) for summary in rows]
+            ).all()
+            invoices = [_with_status(summary, status) for summary, status in rows]
         return InvoicePage(invoices=invoices, total=total, page=query.page, per_page=query.per_page)
 
     def detail(self, organisation_id: uuid.UUID, invoice_id: uuid.UUID) -> InvoiceDetail | None:
@@ -406,6 +410,7 @@ class Invoices:
             row = session.execute(
                 select(
                     invoice_rows.c.summary,
+                    invoice_rows.c.status,
                     invoice_details.c.warnings,
                     invoice_details.c.failure_reason,
                 )
@@ -422,7 +427,7 @@ class Invoices:
                 .where(invoice_timeline.c.invoice_id == str(invoice_id))
                 .order_by(invoice_timeline.c.position)
             ).all()
-        summary = InvoiceSummary.model_validate_json(row._mapping["summary"])
+        summary = _with_status(row._mapping["summary"], row._mapping["status"])
         return InvoiceDetail(
             **summary.model_dump(),
             organisation_id=organisation_id,
@@ -481,17 +486,59 @@ class Invoices:
                 )
 
 
+# Built once: they run for every invoice, and a statement built per call costs SQLAlchemy its
+# construction and a new cache key, more than the database's own work for it.
+_ORGANISATION = select(known_organisations).where(
+    known_organisations.c.organisation_id == bindparam("the_organisation")
+)
+_ENVIRONMENT = select(known_organisations.c.environment_id).where(
+    known_organisations.c.organisation_id == bindparam("the_organisation")
+)
+_PARTICIPANT_IDS = select(organisation_identifiers.c.participant_id).where(
+    organisation_identifiers.c.organisation_id == bindparam("the_organisation")
+)
+_RECEIVERS = (
+    select(known_organisations)
+    .join(
+        organisation_identifiers,
+        organisation_identifiers.c.organisation_id == known_organisations.c.organisation_id,
+    )
+    .where(organisation_identifiers.c.participant_id == bindparam("participant"))
+)
+_KEY_USED = select(idempotency_keys.c.sha256, idempotency_keys.c.invoice_id).where(
+    idempotency_keys.c.organisation_id == bindparam("the_organisation"),
+    idempotency_keys.c.idempotency_key == bindparam("the_key"),
+)
+_NUMBER_USED = select(invoice_numbers.c.invoice_id).where(
+    invoice_numbers.c.organisation_id == bindparam("the_organisation"),
+    invoice_numbers.c.invoice_number == bindparam("the_number"),
+    invoice_numbers.c.issue_date == bindparam("the_date"),
+)
+_STATUS = select(invoice_rows.c.status).where(invoice_rows.c.invoice_id == bindparam("the_invoice"))
+_INSERT_KEY = idempotency_keys.insert()
+_INSERT_NUMBER = invoice_numbers.insert()
+_INSERT_ROW = invoice_rows.insert()
+_INSERT_DETAILS = invoice_details.insert()
+_INSERT_STEPS = invoice_timeline.insert()
+_SET_STATUS = (
+    update(invoice_rows)
+    .where(invoice_rows.c.invoice_id == bindparam("the_invoice"))
+    .values(status=bindparam("new_status"))
+)
+_SET_FAILURE = (
+    update(invoice_details)
+    .where(invoice_details.c.invoice_id == bindparam("the_invoice"))
+    .values(failure_reason=bindparam("failure"))
+)
+
+
 def _known(session: Session, organisation_id: str) -> KnownOrganisation | None:
-    row = session.execute(
-        select(known_organisations).where(known_organisations.c.organisation_id == organisation_id)
-    ).first()
+    row = session.execute(_ORGANISATION, {"the_organisation": organisation_id}).first()
     if row is None:
         return None
     found = row._mapping
     participant_ids = session.execute(
-        select(organisation_identifiers.c.participant_id).where(
-            organisation_identifiers.c.organisation_id == organisation_id
-        )
+        _PARTICIPANT_IDS, {"the_organisation": organisation_id}
     ).scalars()
     return KnownOrganisation(
         id=uuid.UUID(found["organisation_id"]),
@@ -506,19 +553,12 @@ def _known(session: Session, organisation_id: str) -> KnownOrganisation | None:
 
 
 def _previous(session: Session, organisation_id: str, key: str) -> tuple[str, uuid.UUID] | None:
-    row = session.execute(
-        select(idempotency_keys.c.sha256, idempotency_keys.c.invoice_id).where(
-            idempotency_keys.c.organisation_id == organisation_id,
-            idempotency_keys.c.idempotency_key == key,
-        )
-    ).first()
+    row = session.execute(_KEY_USED, {"the_organisation": organisation_id, "the_key": key}).first()
     return None if row is None else (row[0], uuid.UUID(row[1]))
 
 
 def _status(session: Session, invoice_id: uuid.UUID) -> str:
-    status = session.execute(
-        select(invoice_rows.c.status).where(invoice_rows.c.invoice_id == str(invoice_id))
-    ).scalar()
+    status = session.execute(_STATUS, {"the_invoice": str(invoice_id)}).scalar()
     return str(status or "accepted")
 
 
@@ -536,67 +576,64 @@ def _insert_row(
 ) -> None:
     counterparty = summary.recipient if summary.direction == "outgoing" else summary.sender
     session.execute(
-        invoice_rows.insert().values(
-            invoice_id=str(summary.id),
-            organisation_id=str(organisation_id),
-            direction=summary.direction,
-            status=summary.status,
-            document_type=summary.document_type,
-            invoice_number=summary.invoice_number,
-            issue_date=summary.issue_date,
-            counterparty=f"{counterparty.name} {counterparty.participant_id or ''}".strip(),
-            created_at=summary.created_at,
-            summary=summary.model_dump_json(),
-        )
+        _INSERT_ROW,
+        {
+            "invoice_id": str(summary.id),
+            "organisation_id": str(organisation_id),
+            "direction": summary.direction,
+            "status": summary.status,
+            "document_type": summary.document_type,
+            "invoice_number": summary.invoice_number,
+            "issue_date": summary.issue_date,
+            "counterparty": f"{counterparty.name} {counterparty.participant_id or ''}".strip(),
+            "created_at": summary.created_at,
+            "summary": summary.model_dump_json(),
+        },
     )
     session.execute(
-        invoice_details.insert().values(
-            invoice_id=str(summary.id),
-            warnings=json.dumps([w.model_dump() for w in warnings]),
-            failure_reason=None,
-            document=json.dumps(document),
-        )
+        _INSERT_DETAILS,
+        {
+            "invoice_id": str(summary.id),
+            "warnings": json.dumps([w.model_dump() for w in warnings]),
+            "failure_reason": None,
+            "document": json.dumps(document),
+        },
     )
+
+
+def _with_status(summary: str, status: str) -> InvoiceSummary:
+    """A row's summary with the row's status: the status column is where a delivery writes
+    the change, so the summary (written once, at the start) need not be read and rewritten."""
+    return InvoiceSummary.model_validate_json(summary).model_copy(update={"status": status})
 
 
 def _set_status(session: Session, invoice_id: uuid.UUID, status: str, failure: str | None) -> None:
-    summary = session.execute(
-        select(invoice_rows.c.summary).where(invoice_rows.c.invoice_id == str(invoice_id))
-    ).scalar_one()
-    changed = InvoiceSummary.model_validate_json(summary).model_copy(update={"status": status})
-    session.execute(
-        update(invoice_rows)
-        .where(invoice_rows.c.invoice_id == str(invoice_id))
-        .values(status=status, summary=changed.model_dump_json())
-    )
+    session.execute(_SET_STATUS, {"the_invoice": str(invoice_id), "new_status": status})
     if failure is not None:
-        session.execute(
-            update(invoice_details)
-            .where(invoice_details.c.invoice_id == str(invoice_id))
-            .values(failure_reason=failure)
-        )
+        session.execute(_SET_FAILURE, {"the_invoice": str(invoice_id), "failure": failure})
 
 
-def _note(session: Session, invoice_id: uuid.UUID, at: datetime, event: str, detail: str) -> None:
-    """Add one step to an invoice's timeline."""
-    _notes(session, invoice_id, at, [(event, detail)])
+def _note(session: Session, invoice: Aggregate, at: datetime, event: str, detail: str) -> None:
+    """Add the step of an invoice's newest event to its timeline."""
+    _notes(session, invoice, at, [(event, detail)])
 
 
 def _notes(
-    session: Session, invoice_id: uuid.UUID, at: datetime, steps: list[tuple[str, str]]
+    session: Session, invoice: Aggregate, at: datetime, steps: list[tuple[str, str]]
 ) -> None:
-    """Add steps (event, detail) to an invoice's timeline, in this order."""
-    position = session.execute(
-        select(func.count())
-        .select_from(invoice_timeline)
-        .where(invoice_timeline.c.invoice_id == str(invoice_id))
-    ).scalar_one()
+    """Add the steps (event, detail) of an invoice's newest events to its timeline, in order.
+
+    A timeline holds one step per event of its invoice, written with the event, so a step's
+    position is its event's place in the aggregate (version 1 at position 0): no need to
+    count the steps already there.
+    """
+    first = invoice.version - len(steps)
     session.execute(
-        invoice_timeline.insert(),
+        _INSERT_STEPS,
         [
             {
-                "invoice_id": str(invoice_id),
-                "position": position + offset,
+                "invoice_id": str(invoice.id),
+                "position": first + offset,
                 "at": at,
                 "event": event,
                 "detail": detail,

@@ -15,17 +15,23 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from lxml import etree
 
 from invoicing.validation.findings import ValidationReport
+from invoicing.validation.intake import parse_safely
 
 if TYPE_CHECKING:
     from invoicing.validation.engine import Validator
 
 _worker_validator: Validator | None = None
+
+T = TypeVar("T")
 
 
 def _start_worker(rules_dir: str, max_bytes: int) -> None:
@@ -58,6 +64,15 @@ def _exit_with(parent: int) -> None:
 def _validate_in_worker(data: bytes) -> ValidationReport:
     assert _worker_validator is not None, "worker started without its validator"
     return _worker_validator.validate(data)
+
+
+def _validate_and_read_in_worker(
+    data: bytes, read: Callable[[etree._Element], T]
+) -> tuple[ValidationReport, T | None]:
+    assert _worker_validator is not None, "worker started without its validator"
+    root = parse_safely(data, _worker_validator.max_bytes)
+    report = _worker_validator.validate_tree(root)
+    return report, (read(root) if report.valid else None)
 
 
 def _worker_pid() -> int:
@@ -106,6 +121,24 @@ class ValidationPool:
             # more; a document that kills workers every time fails the second attempt too.
             self.close()
             return await loop.run_in_executor(self._ensure(), _validate_in_worker, data)
+
+    async def validate_and_read(
+        self, data: bytes, read: Callable[[etree._Element], T]
+    ) -> tuple[ValidationReport, T | None]:
+        """validate() in a worker and, when the document is valid, `read(root)` of the tree it
+        parsed there (a module-level function: it crosses to the worker by name), so a
+        submission parses the document once and not on the event loop. An exception `read`
+        raises comes back as it was raised there (it must pickle as itself)."""
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(
+                self._ensure(), _validate_and_read_in_worker, data, read
+            )
+        except BrokenProcessPool:
+            self.close()  # as validate(): afresh, and this document once more
+            return await loop.run_in_executor(
+                self._ensure(), _validate_and_read_in_worker, data, read
+            )
 
     def close(self) -> None:
         """Stop the workers."""
