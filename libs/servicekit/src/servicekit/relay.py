@@ -31,9 +31,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from nats.js import JetStreamContext
 from opentelemetry.trace import SpanKind
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, select, update
 
 from servicekit import faults, metrics, tracing
 from servicekit.eventstore import SharedDatabase
@@ -188,20 +186,28 @@ class OutboxRelay:
 
     def _read_position(self) -> int:
         with self._db.transaction(commit=False) as session:
-            value = session.execute(
-                select(relay_positions.c.position).where(relay_positions.c.relay == self.name)
-            ).scalar_one_or_none()
+            value = session.execute(_POSITION, {"the_relay": self.name}).scalar_one_or_none()
         return int(value or 0)
 
     def _record_position(self, position: int) -> None:
-        dialect = self._db.engine.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(relay_positions).values(relay=self.name, position=position)
-        statement = statement.on_conflict_do_update(
-            index_elements=[relay_positions.c.relay], set_={"position": position}
-        )
+        # An update, and an insert only the first time: both compiled once. (An ON CONFLICT
+        # insert has no cache key, so SQLAlchemy compiled it again on every pass.) Two relays
+        # recording a first position at once meet the primary key; the loser's pass is retried.
         with self._db.transaction(commit=True) as session:
-            session.execute(statement)
+            moved = session.execute(_MOVE_POSITION, {"the_relay": self.name, "to": position})
+            if not moved.rowcount:  # type: ignore[attr-defined]
+                session.execute(_FIRST_POSITION, {"relay": self.name, "position": position})
+
+
+_POSITION = select(relay_positions.c.position).where(
+    relay_positions.c.relay == bindparam("the_relay")
+)
+_MOVE_POSITION = (
+    update(relay_positions)
+    .where(relay_positions.c.relay == bindparam("the_relay"))
+    .values(position=bindparam("to"))
+)
+_FIRST_POSITION = relay_positions.insert()
 
 
 def subject_of(envelope: Envelope) -> str:
