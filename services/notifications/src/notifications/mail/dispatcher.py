@@ -45,7 +45,7 @@ from notifications.application import NotificationsApplication
 from notifications.mail.compose import ComposedMail, MailComposer
 from notifications.mail.dead_letters import publish_dead_letter
 from notifications.mail.outbox import Outbox
-from notifications.mail.smtp import SmtpServer, close, describe, refused_for_good
+from notifications.mail.smtp import SmtpServer, close, describe, refused_for_good, transfer
 from notifications.settings import NotificationsSettings
 
 log = structlog.get_logger(__name__)
@@ -287,7 +287,7 @@ class MailDispatcher:
                 parent=tracing.recall(("mail", row["mail_id"])),
                 attributes={"mail.kind": row["kind"]},
             ):
-                await smtp.sendmail(message.sender, [message.recipient], message.data)
+                await transfer(smtp, message.sender, message.recipient, message.data)
         except Exception as error:
             permanent = refused_for_good(error)
             log.warning(
