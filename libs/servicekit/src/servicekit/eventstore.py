@@ -28,10 +28,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def store_environment(database_url: str) -> dict[str, str]:
-    """The eventsourcing environment for an application persisted at `database_url`."""
+def store_environment(database_url: str, *, core_statements: bool = False) -> dict[str, str]:
+    """The eventsourcing environment for an application persisted at `database_url`.
+
+    `core_statements`: append and follow the log with Core statements built once
+    (`servicekit.recorders`) rather than the library's ORM records and queries.
+    """
     return {
-        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        "PERSISTENCE_MODULE": (
+            "servicekit.recorders:StatementRecorderFactory"
+            if core_statements
+            else "eventsourcing_sqlalchemy"
+        ),
         "SQLALCHEMY_URL": normalise_database_url(database_url),
         "CREATE_TABLE": "true",
     }

@@ -31,7 +31,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from nats.js import JetStreamContext
 from opentelemetry.trace import SpanKind
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -198,14 +198,18 @@ class OutboxRelay:
 
     def _read_position(self) -> int:
         with self._db.transaction(commit=False) as session:
-            value = session.execute(
-                select(relay_positions.c.position).where(relay_positions.c.relay == self.name)
-            ).scalar_one_or_none()
+            value = session.execute(_POSITION, {"the_relay": self.name}).scalar_one_or_none()
         return int(value or 0)
 
     def _record_position(self, position: int) -> None:
         with self._db.transaction(commit=True) as session:
             session.execute(self._upsert_position, {"relay": self.name, "position": position})
+
+
+# Built once, the relay bound: a statement with the name written in is compiled on every pass.
+_POSITION = select(relay_positions.c.position).where(
+    relay_positions.c.relay == bindparam("the_relay")
+)
 
 
 def subject_of(envelope: Envelope) -> str:

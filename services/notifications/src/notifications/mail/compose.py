@@ -141,7 +141,9 @@ def _header_value(value: str) -> str:
 
 def _part(subtype: str, content: str) -> bytes:
     lines = content.splitlines()
-    if any(len(line.encode("utf-8")) > MAX_LINE for line in lines):
+    # A character is at most four octets: only a part with a long line needs counting them.
+    longest = max(map(len, lines), default=0)
+    if longest * 4 > MAX_LINE and any(len(line.encode("utf-8")) > MAX_LINE for line in lines):
         plain = "\n".join(lines).encode("utf-8")
         encoding, payload = "quoted-printable", quopri.encodestring(plain).replace(b"\n", b"\r\n")
     else:

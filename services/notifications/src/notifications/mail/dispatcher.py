@@ -10,9 +10,9 @@ record. Sending is the step no transaction can cover, so it is fenced on both si
 
 A crash before the claim commits, or while the message is still being transferred (before the
 server's final 250), leaves nothing sent: the mail goes out once the lease is over. The window
-that remains is between the server's 250 and our commit of `sent` (recorded as soon as the
-store takes it, with whatever else was sent meanwhile: a few milliseconds): a crash exactly there
-sends the mail a second time after the lease.
+that remains is between the server's 250 and our commit of `sent` (recorded together with the
+mails the other senders finish meanwhile: at most RECORD_GATHER_SECONDS plus a commit, a few
+to some tens of milliseconds): a crash exactly there sends the mail a second time after the lease.
 That copy carries the same Message-ID (derived from the notification id), so mail clients and
 servers that deduplicate by Message-ID show it once. We prefer that to the alternative (never
 resending a mail whose fate is unknown) because it could lose a password reset.
@@ -45,7 +45,7 @@ from notifications.application import NotificationsApplication
 from notifications.mail.compose import ComposedMail, MailComposer
 from notifications.mail.dead_letters import publish_dead_letter
 from notifications.mail.outbox import Outbox
-from notifications.mail.smtp import SmtpServer, close, describe, refused_for_good
+from notifications.mail.smtp import SmtpServer, close, describe, refused_for_good, transfer
 from notifications.settings import NotificationsSettings
 
 log = structlog.get_logger(__name__)
@@ -66,6 +66,13 @@ DEAD_LETTER_CHECK_SECONDS = 30.0
 # mail and ~20% of the SMTP server's). Far below any server's idle timeout (RFC 5321 asks for at
 # least five minutes).
 IDLE_CONNECTION_SECONDS = 5.0
+# A mail sent waits this long for the mails the other senders finish meanwhile (or until each
+# sender has finished one), and they are recorded in one commit. Under load senders finish a
+# mail every few milliseconds, and a record's transaction, three statements and hand-over to
+# the store thread cost the same for one mail as for four (measured: 0.7-0.9 ms CPU a mail
+# recorded alone, 0.35 in fours; most records held one mail, a quarter of this service's CPU).
+# The price is the window after the server's 250 (module docstring), this much wider.
+RECORD_GATHER_SECONDS = 0.01
 
 
 def utc_now() -> datetime:
@@ -105,6 +112,9 @@ class MailDispatcher:
         self._sent: list[dict[str, Any]] = []
         self._dead_letters_due = True
         self._recorder: asyncio.Task[None] | None = None
+        # Set: record what was sent without waiting for more (enough gathered, or the pass ends).
+        self._record_now = asyncio.Event()
+        self._flushing = False
         # Open connections no sender is using, with the moment each was put back.
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
@@ -277,7 +287,7 @@ class MailDispatcher:
                 parent=tracing.recall(("mail", row["mail_id"])),
                 attributes={"mail.kind": row["kind"]},
             ):
-                await smtp.sendmail(message.sender, [message.recipient], message.data)
+                await transfer(smtp, message.sender, message.recipient, message.data)
         except Exception as error:
             permanent = refused_for_good(error)
             log.warning(
@@ -296,15 +306,22 @@ class MailDispatcher:
         return True
 
     def _record_sent(self, row: dict[str, Any]) -> None:
-        """Record the mail sent as soon as the store can take it, without holding its sender
-        up: mails sent while a record is being committed go into the next commit together
-        (fewer, bigger writes under load; alone, each is recorded at once)."""
+        """Record the mail sent soon, without holding its sender up: mails the other senders
+        finish within RECORD_GATHER_SECONDS, and those sent while a record is being committed,
+        go into one commit together (fewer, bigger writes under load)."""
         self._sent.append(row)
+        if len(self._sent) >= self._settings.smtp_connections:
+            self._record_now.set()
         if self._recorder is None or self._recorder.done():
             self._recorder = asyncio.create_task(self._record_all_sent())
 
     async def _record_all_sent(self) -> None:
         while self._sent:
+            if not self._record_now.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._record_now.wait(), RECORD_GATHER_SECONDS)
+            if not self._flushing:
+                self._record_now.clear()
             batch, self._sent = self._sent, []
             try:
                 await self._executor.run(self.outbox.record_sent, batch)
@@ -315,9 +332,15 @@ class MailDispatcher:
             self._notify_recorded()
 
     async def _all_recorded(self) -> None:
-        """Wait until every mail sent so far is recorded."""
-        while self._recorder is not None and not self._recorder.done():
-            await self._recorder
+        """Wait until every mail sent so far is recorded (at once: no more are coming)."""
+        self._flushing = True
+        self._record_now.set()
+        try:
+            while self._recorder is not None and not self._recorder.done():
+                await self._recorder
+        finally:
+            self._flushing = False
+            self._record_now.clear()
 
     async def _record_failure(self, row: dict[str, Any], reason: str, permanent: bool) -> None:
         await self._executor.run(self.outbox.record_failure, row, reason, permanent)

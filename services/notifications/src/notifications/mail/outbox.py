@@ -90,17 +90,8 @@ class Outbox:
         another sender, not sent meanwhile)."""
         now = self._clock()
         with self._db.transaction() as session:
-            lease_end = now + self._lease
             claimed = session.execute(
-                update(mails)
-                .where(
-                    mails.c.mail_id.in_(mail_ids),
-                    mails.c.status.in_(DUE),
-                    mails.c.next_attempt_at <= now,
-                )
-                # A claimed mail is due again when its lease is over (its sender died).
-                .values(status="sending", lease_until=lease_end, next_attempt_at=lease_end)
-                .returning(mails.c.mail_id)
+                _CLAIM, {"the_mails": mail_ids, "the_time": now, "lease_end": now + self._lease}
             ).scalars()
             return set(claimed)
 
@@ -214,6 +205,19 @@ _DUE = (
     .where(mails.c.status.in_(DUE), mails.c.next_attempt_at <= bindparam("now"))
     .order_by(mails.c.next_attempt_at)
     .limit(bindparam("most"))
+)
+_CLAIM = (
+    update(mails)
+    .where(
+        mails.c.mail_id.in_(bindparam("the_mails", expanding=True)),
+        mails.c.status.in_(DUE),
+        mails.c.next_attempt_at <= bindparam("the_time"),
+    )
+    # A claimed mail is due again when its lease is over (its sender died).
+    .values(
+        status="sending", lease_until=bindparam("lease_end"), next_attempt_at=bindparam("lease_end")
+    )
+    .returning(mails.c.mail_id)
 )
 # Only the sender that claimed a row marks it sent (status still `sending`); its tries are
 # the row's tries and this one.

@@ -17,7 +17,14 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.numbers import format_currency
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    pass_context,
+    select_autoescape,
+)
 from jinja2.runtime import Context
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -51,12 +58,23 @@ def render(kind: str, language: str, context: dict[str, Any]) -> RenderedMail:
     """Render the mail `kind` in `language` (falls back to Dutch)."""
     language = language if language in LANGUAGES else "nl"
     values = {**context, "language": language}
+    subject, text, html = _templates(kind, language)
+    return RenderedMail(
+        subject=" ".join(subject.render(values).split()),
+        text=text.render(values),
+        html=html.render(values),
+    )
 
-    def part(name: str) -> str:
-        return _environment.get_template(f"{kind}/{language}.{name}.j2").render(**values)
 
-    subject = " ".join(part("subject").split())
-    return RenderedMail(subject=subject, text=part("txt"), html=part("html"))
+@lru_cache(maxsize=64)
+def _templates(kind: str, language: str) -> tuple[Template, Template, Template]:
+    # The environment's own look-up (a lock and its cache) for each part of every mail cost
+    # more than a dictionary; the templates never change while the process runs.
+    return (
+        _environment.get_template(f"{kind}/{language}.subject.j2"),
+        _environment.get_template(f"{kind}/{language}.txt.j2"),
+        _environment.get_template(f"{kind}/{language}.html.j2"),
+    )
 
 
 def verification_link(public_base_url: str, token: str) -> str:
@@ -91,6 +109,7 @@ def local_datetime(moment: datetime, language: str) -> str:
     return format_datetime(aware, format="long", tzinfo=_AMSTERDAM, locale=_locale(language))
 
 
+@lru_cache(maxsize=256)
 def local_moment(moment: datetime, language: str) -> str:
     """A moment to the minute, in Dutch time: 28 november 2026 om 15:41."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -32,9 +32,9 @@ def record_decision(session: Session, decision: Decision, correlation_id: str | 
 
 def record_decisions(session: Session, decisions: list[tuple[Decision, str | None]]) -> None:
     """Note decisions (with their correlation ids), in the transaction that records them."""
-    session.execute(
-        _RECORD, [_row(decision, correlation_id) for decision, correlation_id in decisions]
-    )
+    rows = [_row(decision, correlation_id) for decision, correlation_id in decisions]
+    # One row as parameters, not a list of one: an executemany costs more.
+    session.execute(_RECORD, rows[0] if len(rows) == 1 else rows)
 
 
 def _row(decision: Decision, correlation_id: str | None) -> dict[str, Any]:
