@@ -1,16 +1,13 @@
-"""The statement recorder keeps the same log as eventsourcing-sqlalchemy's own recorder: every
+"""The services' recorder (BulkInsertRecorder: Core statements built once) keeps the same log
+as eventsourcing-sqlalchemy's own recorder: every
 event under the notification id its save reported, in order, read back whole by the relay's
 read, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
-
-from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from servicekit.eventstore import store_environment
-from servicekit.recorders import StatementRecorder
+from servicekit.eventstore import BulkInsertRecorder, MeteredApplication, store_environment
 
 
 class Parcel(Aggregate):
@@ -26,7 +23,7 @@ class Parcel(Aggregate):
         self.stops.append(stop)
 
 
-class Depot(Application[uuid.UUID]):
+class Depot(MeteredApplication):
     """Saves parcels."""
 
     name = "depot"
@@ -35,8 +32,8 @@ class Depot(Application[uuid.UUID]):
 def test_each_saved_event_is_read_back_under_the_notification_id_its_save_reported(
     database_url: str,
 ) -> None:
-    depot = Depot(store_environment(database_url, core_statements=True))
-    assert isinstance(depot.recorder, StatementRecorder)
+    depot = Depot(store_environment(database_url))
+    assert isinstance(depot.recorder, BulkInsertRecorder)
     first, second = Parcel("first"), Parcel("second")
     first.route("Utrecht")
     second.route("Zwolle")
@@ -69,6 +66,6 @@ def test_each_saved_event_is_read_back_under_the_notification_id_its_save_report
 
 
 def test_an_empty_log_has_no_newest_notification(database_url: str) -> None:
-    depot = Depot(store_environment(database_url, core_statements=True))
+    depot = Depot(store_environment(database_url))
     assert depot.recorder.select_notifications(1, 10) == []
     assert depot.recorder.max_notification_id() is None

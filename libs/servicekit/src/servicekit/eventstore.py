@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -28,18 +28,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def store_environment(database_url: str, *, core_statements: bool = False) -> dict[str, str]:
-    """The eventsourcing environment for an application persisted at `database_url`.
-
-    `core_statements`: append and follow the log with Core statements built once
-    (`servicekit.recorders`) rather than the library's ORM records and queries.
-    """
+def store_environment(database_url: str) -> dict[str, str]:
+    """The eventsourcing environment for an application persisted at `database_url`."""
     return {
-        "PERSISTENCE_MODULE": (
-            "servicekit.recorders:StatementRecorderFactory"
-            if core_statements
-            else "eventsourcing_sqlalchemy"
-        ),
+        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
         "SQLALCHEMY_URL": normalise_database_url(database_url),
         "CREATE_TABLE": "true",
     }
@@ -76,6 +68,7 @@ class BulkInsertRecorder(SQLAlchemyApplicationRecorder):
             .order_by(table.c.id)
             .limit(bindparam("the_limit"))
         )
+        self._newest_id = select(func.max(table.c.id))
 
     def select_events(
         self,
@@ -129,6 +122,12 @@ class BulkInsertRecorder(SQLAlchemyApplicationRecorder):
                 )
                 for row in rows
             ]
+
+    def max_notification_id(self) -> int | None:
+        """The newest notification's id (None when there is none): the relay asks each pass."""
+        with self.transaction(commit=False) as session:
+            newest: int | None = session.execute(self._newest_id).scalar()
+        return newest
 
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -56,9 +56,7 @@ def bootstrap(
 ) -> Notifications:
     """Build the notifications service from settings (environment variables by default)."""
     settings = settings or NotificationsSettings()
-    # Nearly every mail sent saves an event that the relay reads back: Core statements for both
-    # cost a fraction of the ORM's unit of work and query (servicekit.recorders).
-    app = NotificationsApplication(store_environment(settings.database_url, core_statements=True))
+    app = NotificationsApplication(store_environment(settings.database_url))
     # Read model, outbox, audit and tracking live beside the events: one transaction each.
     database = SharedDatabase(app)
     if database.engine.dialect.name == "sqlite":
