@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Float, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Float, MetaData, String, Table, Text, text
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
@@ -35,6 +35,22 @@ read_model_rebuilds = Table(
 )
 
 
+# Any fixed number, not servicekit.database's SCHEMA_LOCK_KEY: a process may call this while it
+# holds that one on another connection (its start-up), and would then wait for itself.
+BOOKKEEPING_LOCK_KEY = 7_316_228_002
+
+
 def create_bookkeeping_tables(engine: Engine) -> None:
-    """Create the relay-position, consumer-tracking and rebuild tables if they are missing."""
-    metadata.create_all(engine)
+    """Create the relay-position, consumer-tracking and rebuild tables if they are missing.
+
+    Replicas do this at once when they start (the relay's, after the start-up schema lock), and
+    two that both find a table missing would both create it, the second failing (seen: CI's
+    cluster lost identity-2 to "relation relay_positions already exists"). On PostgreSQL they
+    take turns under an advisory lock held for the creating transaction.
+    """
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": BOOKKEEPING_LOCK_KEY}
+            )
+        metadata.create_all(connection)
