@@ -9,10 +9,12 @@ import random
 import re
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 import nats
@@ -21,6 +23,8 @@ from nats.js.api import ConsumerInfo
 
 PASSWORD = "correct horse battery staple"
 RETRY_STATUSES = {0, 429, 500, 502, 503, 504}
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -65,27 +69,78 @@ class Gateways:
         return response.status_code, response
 
 
+@dataclass
+class Answered:
+    """How a request retried until it was answered as wanted (or given up on) went."""
+
+    status: int
+    response: httpx.Response | None
+    seconds: float  # of the last attempt
+    failed: list[int]  # the status of each attempt before it (0: no answer)
+
+
+async def until_answered(
+    send: Callable[[], Awaitable[tuple[int, httpx.Response | None]]],
+    wanted: int,
+    give_up_after: float = 240.0,
+    mend: Callable[[int], Awaitable[bool]] | None = None,
+) -> Answered:
+    """Send until answered `wanted`, as a client should through faults: what a fault broke
+    (RETRY_STATUSES) is sent again after a growing, jittered pause; `mend` may put another
+    status right (logging in again on a 401) and, by returning True, have it sent again at once.
+    Gives up after `give_up_after` seconds, or at once on any other status."""
+    deadline = time.monotonic() + give_up_after
+    delay = 0.2
+    failed: list[int] = []
+    while True:
+        started = time.monotonic()
+        status, response = await send()
+        if status == wanted:
+            return Answered(status, response, time.monotonic() - started, failed)
+        failed.append(status)
+        if time.monotonic() > deadline:
+            return Answered(status, response, time.monotonic() - started, failed)
+        if mend is not None and await mend(status):
+            continue
+        if status not in RETRY_STATUSES:
+            return Answered(status, response, time.monotonic() - started, failed)
+        await asyncio.sleep(delay + random.random() * delay)
+        delay = min(delay * 2, 5.0)
+
+
+async def each_of(
+    items: list[T],
+    handle: Callable[[T], Awaitable[None]],
+    concurrency: int,
+    progress: asyncio.Queue[int] | None = None,
+) -> None:
+    """`handle` every item, `concurrency` at a time; report each one done on `progress`."""
+    queue = list(reversed(items))
+
+    async def worker() -> None:
+        while queue:
+            await handle(queue.pop())
+            if progress is not None:
+                progress.put_nowait(1)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
 async def sign_up(
     gateways: Gateways, address: str, result: SignUps, give_up_after: float = 240.0
 ) -> None:
     """POST /api/v1/registrations until answered 202 (retrying what a fault broke)."""
-    deadline = time.monotonic() + give_up_after
-    delay = 0.2
     body = {"email": address, "password": PASSWORD, "full_name": "Chaos Test", "language": "en"}
-    while True:
-        started = time.monotonic()
-        status, _ = await gateways.request("POST", "/api/v1/registrations", json=body)
-        result.attempts += 1
-        if status == 202:
-            result.latencies.append(time.monotonic() - started)
-            result.accepted.add(address)
-            return
-        result.failed_attempts[status] += 1
-        if status not in RETRY_STATUSES or time.monotonic() > deadline:
-            result.refused[address] = status
-            return
-        await asyncio.sleep(delay + random.random() * delay)
-        delay = min(delay * 2, 5.0)
+    answered = await until_answered(
+        lambda: gateways.request("POST", "/api/v1/registrations", json=body), 202, give_up_after
+    )
+    result.attempts += len(answered.failed) + 1
+    result.failed_attempts.update(answered.failed)
+    if answered.status == 202:
+        result.latencies.append(answered.seconds)
+        result.accepted.add(address)
+    else:
+        result.refused[address] = answered.status
 
 
 async def sign_up_many(
@@ -96,15 +151,7 @@ async def sign_up_many(
     progress: asyncio.Queue[int] | None = None,
 ) -> None:
     """Sign every address up, `concurrency` at a time; report each one done on `progress`."""
-    queue = list(reversed(addresses))
-
-    async def worker() -> None:
-        while queue:
-            await sign_up(gateways, queue.pop(), result)
-            if progress is not None:
-                progress.put_nowait(1)
-
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await each_of(addresses, lambda a: sign_up(gateways, a, result), concurrency, progress)
 
 
 @dataclass(frozen=True)

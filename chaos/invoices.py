@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from typing import Any
 from invoicing.validation import rules_dir_from
 
 from bench.invoicing import base_example, document, register_numbers
-from chaos.driver import PASSWORD, RETRY_STATUSES, Gateways, Sink, p95, verified_account
+from chaos.driver import PASSWORD, Gateways, Sink, each_of, p95, until_answered, verified_account
 
 # A mail kind and who gets it, per invoice.
 SENT, RECEIVED = "invoice_sent", "invoice_received"
@@ -125,42 +124,37 @@ class InvoiceTraffic:
             "Content-Type": "application/xml",
             "Idempotency-Key": number,
         }
-        deadline = time.monotonic() + give_up_after
-        delay = 0.2
-        while True:
-            started = time.monotonic()
-            status, response = await self._gateways.request(
-                "POST", f"{self.sender.path}/invoices", content=body, headers=headers
-            )
-            result.attempts += 1
-            if status == 202 and response is not None:
-                result.latencies.append(time.monotonic() - started)
-                result.accepted[number] = response.json()["id"]
-                return
-            if status == 401 and time.monotonic() < deadline:
-                # The access token ran out (15 minutes): log in again, as a client would.
-                await self._log_in(self.sender)
-                headers |= self.sender.headers
-                await asyncio.sleep(0.1)
-                continue
-            if status not in RETRY_STATUSES or time.monotonic() > deadline:
-                result.refused[number] = status
-                return
-            await asyncio.sleep(delay + random.random() * delay)
-            delay = min(delay * 2, 5.0)
+
+        async def log_in_again(status: int) -> bool:
+            nonlocal headers
+            if status != 401:
+                return False
+            # The access token ran out (15 minutes): log in again, as a client would.
+            assert self.sender is not None
+            await self._log_in(self.sender)
+            headers |= self.sender.headers
+            await asyncio.sleep(0.1)
+            return True
+
+        path = f"{self.sender.path}/invoices"
+        answered = await until_answered(
+            lambda: self._gateways.request("POST", path, content=body, headers=headers),
+            202,
+            give_up_after,
+            mend=log_in_again,
+        )
+        result.attempts += len(answered.failed) + 1
+        if answered.status == 202 and answered.response is not None:
+            result.latencies.append(answered.seconds)
+            result.accepted[number] = answered.response.json()["id"]
+        else:
+            result.refused[number] = answered.status
 
     async def submit_many(
         self, numbers: list[str], concurrency: int, progress: asyncio.Queue[int]
     ) -> None:
         """Submit every number, `concurrency` at a time; report each one done on `progress`."""
-        queue = list(reversed(numbers))
-
-        async def worker() -> None:
-            while queue:
-                await self.submit(queue.pop())
-                progress.put_nowait(1)
-
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await each_of(numbers, self.submit, concurrency, progress)
 
     async def listed(self, party: Party, direction: str) -> list[dict[str, Any]]:
         """Every invoice of one direction in the party's list, page by page."""

@@ -75,13 +75,15 @@ class World:
                 query = query.where(greeted.c.email == email)
             return int(session.execute(query).scalar_one())
 
-    async def start(self, max_deliver: int = 4) -> None:
+    async def start(
+        self, max_deliver: int = 4, subject: str | list[str] = "events.identity.>"
+    ) -> None:
         self.nc = await nats.connect(self.nats_url)
         self.js = self.nc.jetstream()
         await declare_streams(self.js)
         self.consumer = consumer = EventConsumer(
             durable="test-consumer",
-            subject="events.identity.>",
+            subject=subject,
             database=self.database,
             executor=StoreExecutor("test"),
             effect=self.effect,
@@ -142,6 +144,24 @@ async def test_a_redelivered_event_changes_nothing_the_second_time(world: World)
     await eventually(lambda: world.count() == 1)
     await asyncio.sleep(0.5)
     assert world.count() == 1
+
+
+async def test_a_durable_left_with_other_subjects_is_brought_up_to_date(world: World) -> None:
+    """A new version of a service that follows other subjects gets them from its durable
+    consumer, without losing the consumer's position."""
+    await world.start(subject="events.identity.UserDeleted")
+    await world.publish(registration("ann@example.nl"))
+    await asyncio.sleep(0.5)
+    assert world.count() == 0  # not one of its subjects
+    await world.stop()
+
+    wanted = ["events.identity.UserDeleted", "events.identity.UserRegistered"]
+    await world.start(subject=wanted)
+    await world.publish(registration("bob@example.nl"))
+    await eventually(lambda: world.count("bob@example.nl") == 1)
+    assert world.js is not None
+    config = (await world.js.consumer_info("EVENTS", "test-consumer")).config
+    assert sorted(config.filter_subjects or []) == wanted
 
 
 async def test_an_effect_that_fails_for_a_while_is_retried_until_it_succeeds(world: World) -> None:

@@ -12,7 +12,7 @@ import signal
 import tempfile
 import uuid
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesHeaderParser, BytesParser
 from pathlib import Path
 from typing import Any
@@ -26,15 +26,15 @@ log = structlog.get_logger("devstack.smtp_sink")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+=-]+")
 
 
-def _file_stem(raw: bytes) -> str:
-    headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+def _file_stem(headers: Message) -> str:
     message_id = _UNSAFE.sub("_", str(headers.get("Message-ID", "")).strip("<> \t\r\n"))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     return f"{stamp}-{message_id[:120].strip('_') or uuid.uuid4().hex}"
 
 
-def _with_envelope_headers(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> bytes:
-    headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+def _with_envelope_headers(
+    raw: bytes, headers: Message, mail_from: str, rcpt_tos: list[str]
+) -> bytes:
     extra = b""
     if headers.get("X-Sink-Mail-From") is None:
         extra += f"X-Sink-Mail-From: {mail_from}\r\n".encode()
@@ -46,7 +46,8 @@ def _with_envelope_headers(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> b
 def store_message(maildir: Path, raw: bytes, mail_from: str, rcpt_tos: list[str]) -> Path:
     """Write one message atomically as <UTC timestamp>-<Message-ID>.eml; return its path."""
     maildir.mkdir(parents=True, exist_ok=True)
-    stem = _file_stem(raw)
+    headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+    stem = _file_stem(headers)
     target = maildir / f"{stem}.eml"
     counter = 1
     # Never overwrite: the sink is the honest record, duplicates included.
@@ -57,7 +58,7 @@ def store_message(maildir: Path, raw: bytes, mail_from: str, rcpt_tos: list[str]
     fd, tmp = tempfile.mkstemp(dir=maildir, prefix=".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(_with_envelope_headers(raw, mail_from, rcpt_tos))
+            out.write(_with_envelope_headers(raw, headers, mail_from, rcpt_tos))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)

@@ -73,7 +73,7 @@ class EventConsumer:
         self,
         *,
         durable: str,
-        subject: str,
+        subject: str | Sequence[str],
         database: Transactional,
         executor: StoreExecutor,
         effect: Effect,
@@ -83,7 +83,9 @@ class EventConsumer:
         on_applied: Callable[[], None] | None = None,
     ) -> None:
         self.durable = durable
-        self.subject = subject
+        self.subjects = [subject] if isinstance(subject, str) else list(subject)
+        if not self.subjects:
+            raise ValueError("a consumer needs at least one subject")
         self._db = database
         self._executor = executor
         self._effect = effect
@@ -204,21 +206,28 @@ class EventConsumer:
         self._stopping = True
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
-        """The durable pull consumer, created on first use with an explicit ack policy."""
+        """The durable pull consumer on this consumer's subjects, explicitly acknowledged:
+        created on first use, and brought up to date when an earlier version of the service
+        left it with other subjects or limits (the server keeps its position)."""
         js = self._jetstream()
+        one = len(self.subjects) == 1
+        config = ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            max_deliver=self.max_deliver,
+            ack_wait=self._ack_wait,
+            max_ack_pending=1000,
+            filter_subject=self.subjects[0] if one else None,
+            filter_subjects=None if one else self.subjects,
+        )
+        with contextlib.suppress(NotFoundError):
+            found = (await js.consumer_info(EVENTS_STREAM, self.durable)).config
+            if _differs(found, config):
+                await js.add_consumer(EVENTS_STREAM, config)
+                log.info("consumer updated", consumer=self.durable, subjects=self.subjects)
         return await js.pull_subscribe(
-            self.subject,
-            durable=self.durable,
-            stream=EVENTS_STREAM,
-            config=ConsumerConfig(
-                durable_name=self.durable,
-                ack_policy=AckPolicy.EXPLICIT,
-                deliver_policy=DeliverPolicy.ALL,
-                max_deliver=self.max_deliver,
-                ack_wait=self._ack_wait,
-                max_ack_pending=1000,
-                filter_subject=self.subject,
-            ),
+            self.subjects[0], durable=self.durable, stream=EVENTS_STREAM, config=config
         )
 
     def _jetstream(self) -> JetStreamContext:
@@ -350,6 +359,19 @@ _SEEN = select(processed_events.c.event_id).where(
     processed_events.c.event_id == bindparam("the_event"),
 )
 _TRACK = processed_events.insert()
+
+
+def _differs(found: ConsumerConfig, wanted: ConsumerConfig) -> bool:
+    """Whether a durable consumer's subjects or limits are not the ones wanted."""
+
+    def subjects(config: ConsumerConfig) -> set[str]:
+        return set(config.filter_subjects or [config.filter_subject or ""])
+
+    return (
+        subjects(found) != subjects(wanted)
+        or found.max_deliver != wanted.max_deliver
+        or found.ack_wait != wanted.ack_wait
+    )
 
 
 def _is_tracking_conflict(error: Exception) -> bool:

@@ -13,12 +13,13 @@ from contracts.commands.notifications import (
     SearchNotifications,
 )
 from nats.js import JetStreamContext
+from servicekit.consumer import EventConsumer
 from servicekit.rpc import serve
 from servicekit.streams import EVENTS_STREAM
 from servicekit.worker import ServiceWorker
 
 from notifications.bootstrap import Notifications, bootstrap
-from notifications.entrypoints.consumer import CONSUMER, SUBJECTS, MultiSubjectConsumer
+from notifications.entrypoints.consumer import CONSUMER, SUBJECTS
 from notifications.entrypoints.queries import NotificationHandlers
 from notifications.integration.outbound import to_envelope
 
@@ -42,9 +43,9 @@ def build_worker(notifications: Notifications | None = None) -> ServiceWorker:
         if n.inbound.published_something():
             saved()  # suppressed decisions are news for the bus too
 
-    consumer = MultiSubjectConsumer(
+    consumer = EventConsumer(
         durable=CONSUMER,
-        subjects=SUBJECTS,
+        subject=SUBJECTS,
         database=n.database,
         executor=n.executor,
         effect=n.inbound.apply,

@@ -18,13 +18,10 @@ from contracts.commands.partners import PARTNER_EVENT_TYPES
 from contracts.envelope import Envelope, parse_event
 from contracts.events.base import IntegrationEvent
 from nats.aio.msg import Msg
-from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from servicekit import faults, metrics, tracing
 from servicekit.consumer import EventConsumer
-from servicekit.streams import EVENTS_STREAM
 from servicekit.tables import processed_events
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,26 +69,8 @@ class FilteredConsumer(EventConsumer):
     def __init__(
         self, *, subjects: list[str], batch_effect: BatchEffect | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(subject=subjects[0], **kwargs)
-        self.subjects = list(subjects)
+        super().__init__(subject=subjects, **kwargs)
         self._batch_effect = batch_effect
-
-    async def _subscribe(self) -> JetStreamContext.PullSubscription:
-        js = self._jetstream()
-        return await js.pull_subscribe(
-            self.subjects[0],
-            durable=self.durable,
-            stream=EVENTS_STREAM,
-            config=ConsumerConfig(
-                durable_name=self.durable,
-                ack_policy=AckPolicy.EXPLICIT,
-                deliver_policy=DeliverPolicy.ALL,
-                max_deliver=self.max_deliver,
-                ack_wait=self._ack_wait,
-                max_ack_pending=1000,
-                filter_subjects=self.subjects,
-            ),
-        )
 
     async def handle_batch(self, messages: Sequence[Msg]) -> None:
         """Apply the batch in one store call; any message it cannot take, or a failure of the
