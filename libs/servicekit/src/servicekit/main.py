@@ -3,10 +3,11 @@ stop."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+import uvloop
 
 from servicekit.database import schema_lock
 
@@ -25,4 +26,6 @@ def run_service(database_url: str, build_worker: Callable[[], ServiceWorker]) ->
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
-    asyncio.run(worker.run())
+    # libuv's event loop: the same asyncio, with less of each message's, query's and mail's
+    # cost spent in the loop itself (see bench/invoicing).
+    uvloop.run(worker.run())
