@@ -23,7 +23,11 @@ def _record(kind: str) -> Path:
 
 
 def main() -> None:
-    _record("env").with_suffix(".json").write_text(json.dumps(dict(os.environ)))
+    # Written aside, then renamed: a test that sees the file never reads it half-written.
+    env = _record("env").with_suffix(".json")
+    partial = env.with_suffix(".partial")
+    partial.write_text(json.dumps(dict(os.environ)))
+    partial.replace(env)
     if "FAKE_EXIT_CODE" in os.environ:
         print("fake service failing on purpose", flush=True)
         sys.exit(int(os.environ["FAKE_EXIT_CODE"]))
