@@ -95,15 +95,16 @@ async def until_answered(
     while True:
         started = time.monotonic()
         status, response = await send()
+        answered = Answered(status, response, time.monotonic() - started, failed)
         if status == wanted:
-            return Answered(status, response, time.monotonic() - started, failed)
+            return answered
         failed.append(status)
         if time.monotonic() > deadline:
-            return Answered(status, response, time.monotonic() - started, failed)
+            return answered
         if mend is not None and await mend(status):
             continue
         if status not in RETRY_STATUSES:
-            return Answered(status, response, time.monotonic() - started, failed)
+            return answered
         await asyncio.sleep(delay + random.random() * delay)
         delay = min(delay * 2, 5.0)
 
