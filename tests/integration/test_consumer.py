@@ -164,6 +164,45 @@ async def test_a_durable_left_with_other_subjects_is_brought_up_to_date(world: W
     assert sorted(config.filter_subjects or []) == wanted
 
 
+async def test_an_idle_consumer_waits_without_polling_and_takes_the_next_event_at_once(
+    world: World,
+) -> None:
+    """Idle, it keeps one long request open instead of asking twenty times a second; the event
+    that ends the quiet is applied as soon as it is published."""
+    await world.start()
+    await world.publish(registration("ann@example.nl"))
+    await eventually(lambda: world.count() == 1)
+    requests: list[float] = []
+    watcher = await nats.connect(world.nats_url)
+    try:
+
+        async def note(_msg: nats.aio.msg.Msg) -> None:
+            requests.append(asyncio.get_running_loop().time())
+
+        # Every pull request of the consumer is a message on this subject.
+        await watcher.subscribe("$JS.API.CONSUMER.MSG.NEXT.EVENTS.test-consumer", cb=note)
+        await asyncio.sleep(2.0)
+        assert len(requests) <= 3, f"{len(requests)} pull requests in 2 s of quiet"
+        began = asyncio.get_running_loop().time()
+        await world.publish(registration("bob@example.nl"))
+        await eventually(lambda: world.count("bob@example.nl") == 1, timeout=3.0)
+        assert asyncio.get_running_loop().time() - began < 0.5
+    finally:
+        await watcher.close()
+
+
+async def test_stopping_an_idle_consumer_does_not_wait_out_its_long_request(world: World) -> None:
+    await world.start()
+    await asyncio.sleep(1.0)  # idle: in its long wait
+    assert world.consumer is not None
+    began = asyncio.get_running_loop().time()
+    world.consumer.stop()
+    await asyncio.wait_for(world.task, timeout=5)
+    assert asyncio.get_running_loop().time() - began < 1.0
+    await world.nc.close()
+    world.consumer = None
+
+
 async def test_an_effect_that_fails_for_a_while_is_retried_until_it_succeeds(world: World) -> None:
     world.failures["bob@example.nl"] = 2
     await world.start()

@@ -9,7 +9,8 @@ reason in its headers and is terminated, so the messages behind it keep flowing.
 
 The fetch loop uses nats-py's pull subscription directly rather than a faststream subscriber:
 batches form under load (and share a commit) with a short fetch wait, so a quiet moment holds
-an event back for at most 50 ms; faststream's batch mode gave no such control.
+an event back for at most 50 ms, and an idle consumer waits for its next event with one long
+request instead of polling (`servicekit.pulling`); faststream's batch mode gave no such control.
 
 Replicas of a service share its durable consumers, but only the holder of the consumer's lease
 (REPLICA_LEASE_SECONDS) fetches: two replicas pulling batches side by side would apply one
@@ -44,14 +45,13 @@ from servicekit import faults, metrics, tracing
 from servicekit.executor import StoreExecutor
 from servicekit.lease import Lease
 from servicekit.logs import CORRELATION_HEADER, correlation_scope
+from servicekit.pulling import Puller
 from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, dead_letter_subject
 from servicekit.tables import processed_events
 
 log = structlog.get_logger(__name__)
 
 Effect = Callable[[Session, Envelope, IntegrationEvent], None]
-
-FETCH_WAIT_SECONDS = 0.05
 
 DEFAULT_BACKOFF: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
@@ -95,6 +95,8 @@ class EventConsumer:
         self._on_applied = on_applied
         self._js: JetStreamContext | None = None
         self._stopping = False
+        # Set when stopping or when the lease is lost: ends an idle consumer's long wait.
+        self._interrupted = asyncio.Event()
         self._lease_seconds = 0.0
         self._lease_replicas = 1
         self._lease: Lease | None = None
@@ -178,9 +180,12 @@ class EventConsumer:
                 await asyncio.sleep(self._lease_seconds / 4)
         finally:
             self._lease_lost = True
+            self._interrupted.set()
 
     async def _consume(self, subscription: JetStreamContext.PullSubscription) -> None:
         self._lease_lost = False
+        if not self._stopping:
+            self._interrupted.clear()
         keeper = asyncio.create_task(self._keep_lease()) if self._lease is not None else None
         try:
             await self._fetch_and_handle(subscription)
@@ -191,19 +196,16 @@ class EventConsumer:
                     await keeper
 
     async def _fetch_and_handle(self, subscription: JetStreamContext.PullSubscription) -> None:
+        puller = Puller(subscription, batch=128, interrupted=self._interrupted)
         while not self._stopping and not self._lease_lost:
-            try:
-                # A pull that got some messages waits for a full batch or its timeout, so the
-                # timeout is short: under load batches fill at once, a quiet moment costs at
-                # most 50 ms, and an idle consumer asks 20 times a second (cheap for NATS).
-                messages = await subscription.fetch(batch=128, timeout=FETCH_WAIT_SECONDS)
-            except TimeoutError:
-                continue
-            await self.handle_batch(messages)
+            messages = await puller.fetch()
+            if messages:
+                await self.handle_batch(messages)
 
     def stop(self) -> None:
         """Finish the batch in hand, then return from `run`."""
         self._stopping = True
+        self._interrupted.set()
 
     async def _subscribe(self) -> JetStreamContext.PullSubscription:
         """The durable pull consumer on this consumer's subjects, explicitly acknowledged:

@@ -18,6 +18,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 from servicekit.logs import CORRELATION_HEADER
+from servicekit.pulling import Puller
 from servicekit.streams import (
     EVENTS_STREAM,
     PARTNER_STREAM,
@@ -44,6 +45,7 @@ class FeedForwarder:
         self._max_age = max_age_seconds
         self._js: JetStreamContext | None = None
         self._stopping = False
+        self._interrupted = asyncio.Event()
 
     async def bind_jetstream(self, js: JetStreamContext) -> None:
         """Declare the PARTNER stream; called once connected."""
@@ -53,6 +55,7 @@ class FeedForwarder:
     def stop(self) -> None:
         """Finish the batch in hand, then return from `run`."""
         self._stopping = True
+        self._interrupted.set()
 
     async def run(self) -> None:
         """Forward until stopped; ride out NATS outages by retrying."""
@@ -61,13 +64,12 @@ class FeedForwarder:
             try:
                 subscription = await self._subscribe()
                 delay = 0.5
+                puller = Puller(subscription, batch=256, interrupted=self._interrupted)
                 try:
                     while not self._stopping:
-                        try:
-                            batch = await subscription.fetch(batch=256, timeout=0.05)
-                        except TimeoutError:
-                            continue
-                        await self.forward(batch)
+                        batch = await puller.fetch()
+                        if batch:
+                            await self.forward(batch)
                 finally:
                     with contextlib.suppress(Exception):
                         await subscription.unsubscribe()
