@@ -7,6 +7,7 @@ import hashlib
 import io
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import nats
 import pypdf
@@ -105,9 +106,12 @@ def test_the_same_key_and_body_answer_the_same_and_another_body_is_refused(
     key = str(uuid.uuid4())
     document = invoice(sender.participant, receiver.participant)
     first = submit(system, sender, document, key)
-    again = submit(system, sender, document, key)
-    assert first.status_code == again.status_code == 202
-    assert first.json()["id"] == again.json()["id"]
+    assert first.status_code == 202, first.text
+    assert eventually(lambda: detail(system, sender, first.json()["id"])["status"] == "delivered")
+    again = submit(system, sender, document, key)  # after delivery: still the first answer
+    assert again.status_code == 202
+    assert again.json() == first.json() == {"id": first.json()["id"], "status": "accepted"}
+    assert again.headers["location"] == first.headers["location"]
     other = submit(system, sender, invoice(sender.participant, receiver.participant), key)
     assert other.status_code == 422
     assert other.json()["type"] == "urn:problem:invoicing:idempotency-key-reused"
@@ -120,6 +124,22 @@ def test_the_same_key_and_body_answer_the_same_and_another_body_is_refused(
         headers=XML,
     )
     assert missing.status_code == 400
+
+
+def test_the_same_key_and_body_at_once_get_one_invoice_and_one_answer(
+    system: Stack, sender: Party, receiver: Party
+) -> None:
+    """Clients that retry before the first answer came: all get the first answer, whichever
+    of them made the invoice and however far it has gone meanwhile."""
+    for _ in range(3):
+        key = str(uuid.uuid4())
+        document = invoice(sender.participant, receiver.participant)
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            calls = [pool.submit(submit, system, sender, document, key) for _ in range(8)]
+            answers = [call.result() for call in calls]
+        assert {a.status_code for a in answers} == {202}, [a.text for a in answers]
+        bodies = [a.json() for a in answers]
+        assert all(body == {"id": bodies[0]["id"], "status": "accepted"} for body in bodies)
 
 
 def test_the_same_number_and_date_twice_is_a_conflict(

@@ -147,7 +147,8 @@ class Invoices:
                 used_for, invoice_id = previous
                 if used_for != sha256:
                     return KeyReused(invoice_id)
-                return Accepted(invoice_id, _status(session, invoice_id))
+                # The same answer as the first time (API.md), not the invoice's status now.
+                return Accepted(invoice_id, "accepted")
             earlier = session.execute(
                 _NUMBER_USED,
                 {
@@ -514,7 +515,6 @@ _NUMBER_USED = select(invoice_numbers.c.invoice_id).where(
     invoice_numbers.c.invoice_number == bindparam("the_number"),
     invoice_numbers.c.issue_date == bindparam("the_date"),
 )
-_STATUS = select(invoice_rows.c.status).where(invoice_rows.c.invoice_id == bindparam("the_invoice"))
 _INSERT_KEY = idempotency_keys.insert()
 _INSERT_NUMBER = invoice_numbers.insert()
 _INSERT_ROW = invoice_rows.insert()
@@ -555,11 +555,6 @@ def _known(session: Session, organisation_id: str) -> KnownOrganisation | None:
 def _previous(session: Session, organisation_id: str, key: str) -> tuple[str, uuid.UUID] | None:
     row = session.execute(_KEY_USED, {"the_organisation": organisation_id, "the_key": key}).first()
     return None if row is None else (row[0], uuid.UUID(row[1]))
-
-
-def _status(session: Session, invoice_id: uuid.UUID) -> str:
-    status = session.execute(_STATUS, {"the_invoice": str(invoice_id)}).scalar()
-    return str(status or "accepted")
 
 
 def _environment_of(invoice: Invoice) -> uuid.UUID:
