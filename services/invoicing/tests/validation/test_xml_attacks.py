@@ -129,9 +129,20 @@ def test_a_document_over_the_size_limit_is_refused_unread() -> None:
             "not-ubl-invoice",
         ),
         (b"<Invoice/>", "not-ubl-invoice"),
+        (b"<Invoice", "not-well-formed"),
+        (b"<Order>unclosed", "not-well-formed"),
         (invoice("<a>" * 300 + "</a>" * 300), "limit-exceeded"),
     ],
-    ids=["empty", "not-xml", "not-well-formed", "an-order", "no-namespace", "too-deep"],
+    ids=[
+        "empty",
+        "not-xml",
+        "not-well-formed",
+        "an-order",
+        "no-namespace",
+        "cut-off-root",
+        "broken-other-root",
+        "too-deep",
+    ],
 )
 def test_what_is_not_a_ubl_invoice_or_credit_note_is_refused(document: bytes, reason: str) -> None:
     refusal = refusal_of(document)

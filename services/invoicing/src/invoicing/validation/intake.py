@@ -93,12 +93,14 @@ def parse_safely(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
             413, "too-large", f"The document is {len(data)} bytes; at most {max_bytes} are taken."
         )
     root_tag = _check_prolog(data)
-    if root_tag not in UBL_ROOTS:
-        raise _not_ubl(root_tag)
     try:
         root = etree.fromstring(data, _parser(remove_blank_text=False))
     except etree.XMLSyntaxError as error:
+        # Broken XML is that first, whatever its root ("<Invoice" is no invoice without a
+        # namespace either, but the sender's mistake is the missing ">").
         raise _syntax_refusal(error) from None
+    if root_tag not in UBL_ROOTS:
+        raise _not_ubl(root_tag)
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise _dtd_refusal(data, None)  # unreachable after the prolog pass; kept as a guard
