@@ -151,3 +151,14 @@ async def test_racing_refreshes_of_one_token_ask_identity_once() -> None:
     refreshes = RecentRefreshes()
     pairs = await asyncio.gather(*(refreshes.refresh(bus, "r1") for _ in range(3)))  # type: ignore[arg-type]
     assert bus.asked == 1 and {pair.refresh_token for pair in pairs} == {"r2"}
+
+
+def test_text_answers_name_their_charset_once(client: TestClient[Any]) -> None:
+    """Litestar adds the charset to every text/* type itself: naming it as well said it twice."""
+    expected = {
+        "/login": "text/html; charset=utf-8",
+        "/ops": "text/html; charset=utf-8",
+        "/metrics": "text/plain; version=0.0.4; charset=utf-8",
+    }
+    found = {path: client.get(path).headers["content-type"] for path in expected}
+    assert found == expected

@@ -19,7 +19,7 @@ from gateway.auth import Authentication
 from gateway.bus import Bus
 from gateway.settings import GatewaySettings
 
-PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"  # Litestar adds "; charset=utf-8"
 
 
 class OperationsController(Controller):

@@ -40,7 +40,7 @@ HERE = Path(__file__).resolve().parent.parent
 STATIC = HERE / "static" / "ops"
 STATIC_FILES = {"ops.js": "text/javascript", "ops.css": "text/css"}
 REFRESH_SECONDS = 5
-HTML = "text/html; charset=utf-8"
+HTML = "text/html"  # Litestar adds "; charset=utf-8" to text/ types
 # Our own script and stylesheet only; nothing inline runs, no other site is asked for anything.
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",

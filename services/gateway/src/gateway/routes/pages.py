@@ -25,7 +25,7 @@ def page(title: str, language: str, body: str, status: int = 200) -> Response[st
     return Response(
         html,
         status_code=status,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",
         # These pages carry tokens: keep them out of caches and other sites' Referer headers.
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )

@@ -64,7 +64,7 @@ def _problem_page(request: Request[Any, Any, Any], problem: Problem) -> Response
     response = Response(
         html,
         status_code=problem.status_code,
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",
         headers={**PAGE_HEADERS, **(problem.headers or {})},
     )
     visit = visit_of(request)

@@ -165,7 +165,7 @@ class Visit:
         return Response(
             html,
             status_code=status,
-            media_type="text/html; charset=utf-8",
+            media_type="text/html",
             headers=PAGE_HEADERS,
             cookies=self.cookies,
         )
