@@ -20,6 +20,9 @@ def main() -> None:
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=10,
+        # Forwarding headers count only from GATEWAY_TRUSTED_PROXIES (gateway.auth): uvicorn's
+        # own handling would believe them from 127.0.0.1, whatever that setting says.
+        proxy_headers=False,
     )
     shutdown_tracing()
 
