@@ -11,6 +11,7 @@ from nats.aio.client import Client
 from servicekit.streams import REVOKED_SESSIONS_TTL_SECONDS
 
 from gateway.access_tokens import AccessTokenVerifier
+from gateway.api_document import document_problems
 from gateway.auth import Authentication
 from gateway.bus import Bus
 from gateway.directory import DirectoryMirror
@@ -64,7 +65,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
     directory = DirectoryMirror(ask=asking(bus))
     bus.when_connected(directory.follow)
     profiles = Profiles.following(bus, authentication)
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             RegistrationController,
             SessionController,
@@ -129,3 +130,6 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             ),
         ),
     )
+    # Built once, before the first request: how each operation refuses, as problem+json.
+    document_problems(app.openapi_schema)
+    return app
