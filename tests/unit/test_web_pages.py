@@ -162,3 +162,8 @@ def test_text_answers_name_their_charset_once(client: TestClient[Any]) -> None:
     }
     found = {path: client.get(path).headers["content-type"] for path in expected}
     assert found == expected
+
+
+def test_liveness_answers_head_as_well(client: TestClient[Any]) -> None:
+    answer = client.head("/health")
+    assert (answer.status_code, answer.content) == (200, b"")

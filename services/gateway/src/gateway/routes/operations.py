@@ -8,7 +8,7 @@ from typing import Any
 
 from contracts.asyncapi import build_asyncapi
 from contracts.commands.health import Readiness, readiness_subject
-from litestar import Controller, MediaType, Response, get
+from litestar import Controller, MediaType, Response, get, head
 from litestar.di import NamedDependency
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
@@ -31,6 +31,15 @@ class OperationsController(Controller):
     async def health(self) -> dict[str, str]:
         """The process is alive."""
         return {"status": "ok"}
+
+    @head(
+        "/health",
+        operation_id="healthHead",
+        summary="Liveness without a body",
+        include_in_schema=False,
+    )
+    async def health_head(self) -> None:
+        """Monitors that ask with HEAD get the same 200."""
 
     @get(
         "/ready",
