@@ -167,3 +167,23 @@ def test_text_answers_name_their_charset_once(client: TestClient[Any]) -> None:
 def test_liveness_answers_head_as_well(client: TestClient[Any]) -> None:
     answer = client.head("/health")
     assert (answer.status_code, answer.content) == (200, b"")
+
+
+def test_options_names_every_method_of_the_path(client: TestClient[Any]) -> None:
+    """Litestar kept the first controller's OPTIONS answer when a second added methods."""
+    app = client.app
+    checked = 0
+    for route in app.routes:
+        methods = getattr(route, "methods", None)
+        if not methods or "{" in route.path:
+            continue
+        answer = client.options(route.path)
+        assert answer.status_code == 204, route.path
+        assert set(answer.headers["allow"].split(", ")) == set(methods), route.path
+        checked += 1
+    assert checked > 20
+    assert set(client.options("/api/v1/me").headers["allow"].split(", ")) == {
+        "GET",
+        "PATCH",
+        "OPTIONS",
+    }

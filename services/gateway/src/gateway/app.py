@@ -11,6 +11,7 @@ from nats.aio.client import Client
 from servicekit.streams import REVOKED_SESSIONS_TTL_SECONDS
 
 from gateway.access_tokens import AccessTokenVerifier
+from gateway.allow import AllowEveryMethod
 from gateway.api_document import document_problems
 from gateway.auth import Authentication
 from gateway.bus import Bus
@@ -65,6 +66,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
     directory = DirectoryMirror(ask=asking(bus))
     bus.when_connected(directory.follow)
     profiles = Profiles.following(bus, authentication)
+    allow = AllowEveryMethod()
     app = Litestar(
         route_handlers=[
             RegistrationController,
@@ -101,6 +103,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[correlation_and_metrics],
+        before_send=[allow],
         request_max_body_size=DOCUMENT_BODY_LIMIT,
         on_startup=[bus.start],
         on_shutdown=[bus.stop],
@@ -130,6 +133,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             ),
         ),
     )
+    allow.learn(app)
     # Built once, before the first request: how each operation refuses, as problem+json.
     document_problems(app.openapi_schema)
     return app
