@@ -9,53 +9,56 @@ real server shows this, so the gateway runs here as its own process.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from devstack.ports import free_port
+from devstack.proc import ManagedProcess
 
 from tests.conftest import new_keys
 
 
-@pytest.fixture
-def gateway() -> Iterator[str]:
+class LoneGateway(ManagedProcess):
     """`python -m gateway` alone, trusting no proxy (no other service is needed here)."""
-    port = free_port()
-    keys = new_keys()
-    env = {
-        **os.environ,
-        "GATEWAY_PORT": str(port),
-        "NATS_URL": "nats://127.0.0.1:9",  # nothing listens: the pages below need no service
-        "IDENTITY_PUBLIC_KEY": keys["IDENTITY_PUBLIC_KEY"],
-        "IDENTITY_JWT_PUBLIC_KEY": keys["IDENTITY_JWT_PUBLIC_KEY"],
-        "GATEWAY_TRUSTED_PROXIES": "",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gateway"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+
+    name = "gateway"
+
+    def __init__(self, log_file: Path) -> None:
+        super().__init__(log_file, start_timeout=30.0)
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self._keys = new_keys()
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", "gateway"]
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "GATEWAY_PORT": self.url.rsplit(":", 1)[1],
+            "NATS_URL": "nats://127.0.0.1:9",  # nothing listens: the page below needs no service
+            "IDENTITY_PUBLIC_KEY": self._keys["IDENTITY_PUBLIC_KEY"],
+            "IDENTITY_JWT_PUBLIC_KEY": self._keys["IDENTITY_JWT_PUBLIC_KEY"],
+            "GATEWAY_TRUSTED_PROXIES": "",
+        }
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/health", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[str]:
+    process = LoneGateway(tmp_path / "gateway.log")
+    process.start()
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise AssertionError("the gateway did not start")
-            time.sleep(0.1)
-        yield url
+        yield process.url
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        process.stop()
 
 
 def test_forwarding_headers_from_a_peer_that_is_no_trusted_proxy_change_nothing(

@@ -93,6 +93,12 @@ OPERATOR_ONLY = {
     401: "No operator token, or not the right one.",
     403: "Operator routes are off: no OPERATOR_TOKEN is configured.",
 }
+DOCUMENT_INTAKE = {
+    413: "The document is larger than 10 MB.",
+    415: "Send the UBL as application/xml.",
+    503: "The e-invoicing rules are not installed or still compiling.",
+}
+REGISTER_DOWN = "The KvK register cannot answer now."
 BAD_TOKEN = "The token is not valid: unknown, used before, or expired."  # noqa: S105 (words)
 
 OPERATION_PROBLEMS: Mapping[str, Mapping[int, str]] = MappingProxyType(
@@ -122,10 +128,10 @@ OPERATION_PROBLEMS: Mapping[str, Mapping[int, str]] = MappingProxyType(
         },
         "listUsers": {403: "Only an administrator may list the users."},
         "revokeMembership": {403: "Only an administrator may revoke a membership."},
-        "searchKvk": {503: "The KvK register cannot answer now."},
+        "searchKvk": {503: REGISTER_DOWN},
         "addOrganisation": {
             422: "The KvK register does not know this number, or a field is not valid.",
-            503: "The KvK register cannot answer now.",
+            503: REGISTER_DOWN,
         },
         "addIdentifier": {
             409: "The identifier belongs to another organisation already.",
@@ -136,23 +142,19 @@ OPERATION_PROBLEMS: Mapping[str, Mapping[int, str]] = MappingProxyType(
         "setReceiving": {409: "Only an active organisation can receive."},
         "lookupParticipant": {404: "No organisation receives on this participant id here."},
         "validateDocument": {
-            413: "The document is larger than 10 MB.",
-            415: "Send the UBL as application/xml.",
+            **DOCUMENT_INTAKE,
             422: "The document cannot be read safely (a DTD, entities, XInclude, not "
             "well-formed, not a UBL Invoice or CreditNote); the rule names the reason.",
-            503: "The e-invoicing rules are not installed or still compiling.",
         },
         "submitInvoice": {
             400: "The Idempotency-Key header is missing.",
             409: "The organisation is not active, or an invoice with this number and issue "
             "date was sent before.",
-            413: "The document is larger than 10 MB.",
-            415: "Send the UBL as application/xml.",
+            **DOCUMENT_INTAKE,
             422: "The document breaks the e-invoicing rules (`errors` names each rule with its "
             "location), cannot be read safely, names a supplier EndpointID that is not one of "
             "the organisation's identifiers, or this Idempotency-Key was used for another "
             "document.",
-            503: "The e-invoicing rules are not installed or still compiling.",
         },
         "getInvoicePdf": {
             404: "No such invoice, or the PDF options say never and the invoice carries none."
