@@ -32,14 +32,17 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def submit(system: Stack, party: Party, document: bytes) -> str:
+def submit(system: Stack, party: Party, document: bytes, correlation_id: str = "") -> str:
+    headers = {"Content-Type": "application/xml", "Idempotency-Key": str(uuid.uuid4())}
+    if correlation_id:
+        headers["X-Correlation-Id"] = correlation_id
     answer = api(
         system,
         party.person,
         "POST",
         f"/api/v1/organisations/{party.id}/invoices",
         content=document,
-        headers={"Content-Type": "application/xml", "Idempotency-Key": str(uuid.uuid4())},
+        headers=headers,
     )
     assert answer.status_code == 202, answer.text
     return str(answer.json()["id"])
@@ -64,7 +67,8 @@ def test_an_arriving_invoice_reaches_the_receivers_people_and_the_sender_hears_i
     wait_for_event(system, "EmailPreferencesChanged", quiet_member.user_id)
 
     number = a_number("MAIL")
-    submit(system, sender, invoice(sender.participant, receiver.participant, number))
+    request = f"mail-trace-{uuid.uuid4()}"
+    submit(system, sender, invoice(sender.participant, receiver.participant, number), request)
 
     [english] = wait_for_kind(system, receiver.person.email, "invoice_received")
     [dutch] = wait_for_kind(system, dutch_member.email, "invoice_received")
@@ -90,7 +94,9 @@ def test_an_arriving_invoice_reaches_the_receivers_people_and_the_sender_hears_i
     [sent] = wait_for_kind(system, sender.person.email, "invoice_sent")
     assert sent["Subject"].startswith(f"Invoice {number} was sent to ")
     assert receiver.participant in text_of(sent)
-    assert sent["X-Correlation-Id"] and sent["X-Event-Id"], "traceable to its event and logs"
+    assert sent["X-Event-Id"], "traceable to its event"
+    # Both sides' mails carry the correlation id of the request that sent the invoice.
+    assert sent["X-Correlation-Id"] == english["X-Correlation-Id"] == request
 
 
 def test_whoever_submitted_an_undeliverable_invoice_hears_why_unless_they_chose_not_to(

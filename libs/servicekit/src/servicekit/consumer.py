@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from servicekit import faults, metrics, tracing
+from servicekit.domain import caused_by
 from servicekit.executor import StoreExecutor
 from servicekit.lease import Lease
 from servicekit.logs import CORRELATION_HEADER, correlation_scope
@@ -284,7 +285,10 @@ class EventConsumer:
                 ).first()
                 if seen is not None:
                     return False
-                self._effect(session, envelope, event)
+                # What the effect records belongs to the request that caused the event: its
+                # events carry that correlation id on (to the mails, say), not a new one.
+                with caused_by(envelope.correlationid):
+                    self._effect(session, envelope, event)
                 session.execute(
                     _TRACK,
                     {
