@@ -12,7 +12,7 @@ from notifications.mail.rendering import amount, local_date, render
 
 LINKS = {
     "link": "http://127.0.0.1:8000/organisations/o-1/invoices/i-1",
-    "preferences_link": "http://127.0.0.1:8000/me/email-preferences",
+    "preferences_link": "http://127.0.0.1:8000/account/email",
 }
 
 CONTEXTS: dict[str, dict[str, Any]] = {

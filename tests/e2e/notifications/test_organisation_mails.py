@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from devstack.stack import Stack
 
 from tests.e2e.identity.account import wait_for_event
@@ -49,7 +50,11 @@ def test_the_admin_hears_of_activation_and_of_receiving_switched_on_and_off(syst
     page = f"{system.gateway_url}/organisations/{organisation['id']}"
     for mail in (activated, enabled, disabled):
         assert page in text_of(mail) and f'href="{page}"' in html_of(mail)
-        assert mail["List-Unsubscribe"] == f"<{system.gateway_url}/me/email-preferences>"
+        assert mail["List-Unsubscribe"] == f"<{system.gateway_url}/account/email>"
+        assert f'href="{system.gateway_url}/account/email"' in html_of(mail)
+    # The pages the mails link to exist (a visitor not logged in is asked to log in first).
+    for link in (page, f"{system.gateway_url}/account/email"):
+        assert httpx.get(link, follow_redirects=False).status_code in (200, 303), link
     assert "0106:" in text_of(enabled), "where senders find it"
 
 

@@ -40,7 +40,7 @@ from notifications.mail.rendering import (
 )
 from notifications.settings import NotificationsSettings
 
-PREFERENCES_PAGE = "/me/email-preferences"
+PREFERENCES_PAGE = "/account/email"  # the web page gateway.web.me_pages serves
 MAX_LINE = 998  # octets, without CRLF (RFC 5322 2.1.1)
 
 
