@@ -194,10 +194,18 @@ def test_the_link_in_the_mail_opens_a_page_that_accepts(system: Stack) -> None:
     )
     assert form.status_code == 200 and 'type="password"' in form.text
     assert form.headers["referrer-policy"] == "no-referrer"
+    # A password the rules refuse: said in the page's language, the form again with the name.
+    weak = httpx.post(
+        f"{system.gateway_url}/accept-invitation",
+        data={"token": token, "full_name": "Page Person", "password": "password1234"},
+        headers={"Accept-Language": "nl"},
+    )
+    assert weak.status_code == 422 and "te makkelijk te raden" in weak.text
+    assert 'type="password"' in weak.text and 'value="Page Person"' in weak.text
     done = httpx.post(
         f"{system.gateway_url}/accept-invitation",
         data={"token": token, "full_name": "Page Person", "password": OTHER_PASSWORD},
         headers=english,
     )
-    assert done.status_code == 200 and "Welcome" in done.text
+    assert done.status_code == 200 and "Welcome" in done.text and 'href="/login"' in done.text
     assert sign_in(system, colleague, OTHER_PASSWORD).environment_id == admin.environment_id

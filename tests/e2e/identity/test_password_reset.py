@@ -142,10 +142,29 @@ def test_the_link_in_the_mail_opens_a_page_that_sets_the_password(system: Stack)
     )
     assert page.status_code == 200 and 'type="password"' in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
+    # A password the rules refuse: said in the page's language, and the form is there again
+    # with the same link.
+    weak = httpx.post(
+        f"{system.gateway_url}/reset-password",
+        data={"token": token, "new_password": "password1234"},
+        headers={"Accept-Language": "nl"},
+    )
+    assert weak.status_code == 422
+    assert "te makkelijk te raden" in weak.text
+    assert 'type="password"' in weak.text and f'value="{token}"' in weak.text
     done = httpx.post(
         f"{system.gateway_url}/reset-password",
         data={"token": token, "new_password": NEW_PASSWORD},
         headers={"Accept-Language": "en"},
     )
     assert done.status_code == 200 and "password is changed" in done.text
+    assert 'href="/login"' in done.text
     assert login(system, email, NEW_PASSWORD, address=a_client()).status_code == 201
+    # The link is used up: no form, a way to a new link.
+    used = httpx.post(
+        f"{system.gateway_url}/reset-password",
+        data={"token": token, "new_password": "yet another long passphrase"},
+        headers={"Accept-Language": "en"},
+    )
+    assert used.status_code == 400 and 'type="password"' not in used.text
+    assert 'href="/reset-password"' in used.text

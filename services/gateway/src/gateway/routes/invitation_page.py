@@ -17,7 +17,7 @@ from servicekit.sealing import seal
 
 from gateway.bus import Bus
 from gateway.problems import Problem
-from gateway.routes.pages import language_of, page
+from gateway.routes.pages import explained, language_of, page
 from gateway.settings import GatewaySettings
 
 TEXT = {
@@ -30,6 +30,7 @@ TEXT = {
         "save": "Account maken",
         "done": "Welkom! Je kunt nu inloggen.",
         "joined": "Je bestaande account heeft nu toegang tot de organisaties. Log in.",
+        "login": "Inloggen",
     },
     "en": {
         "title": "Accept the invitation",
@@ -40,6 +41,7 @@ TEXT = {
         "save": "Create account",
         "done": "Welcome! You can log in now.",
         "joined": "Your existing account now has access to the organisations. Log in.",
+        "login": "Log in",
     },
 }
 
@@ -59,16 +61,7 @@ class InvitationPageController(Controller):
         text = TEXT[language]
         if not token:
             return page(text["title"], language, f"<p>{text['missing']}</p>", 400)
-        form = (
-            f'<p>{text["choose"]}</p><form method="post">'
-            f'<input type="hidden" name="token" value="{escape(token)}">'
-            f'<p><label>{text["name"]} <input name="full_name" maxlength="200" '
-            'autocomplete="name" required></label></p>'
-            f'<p><label>{text["password"]} <input type="password" name="password" '
-            'minlength="12" maxlength="128" autocomplete="new-password" required></label></p>'
-            f'<button type="submit">{text["save"]}</button></form>'
-        )
-        return page(text["title"], language, form)
+        return page(text["title"], language, _form(text, token))
 
     @post("/", operation_id="acceptInvitationForm", status_code=200)
     async def submit(
@@ -93,11 +86,25 @@ class InvitationPageController(Controller):
                 InvitationAcceptedReply,
             )
         except Problem as problem:
-            return page(
-                text["title"],
-                language,
-                f"<p>{escape(problem.problem_detail or problem.title)}</p>",
-                problem.status_code,
-            )
+            said = explained(problem, language)
+            if problem.status_code not in (400, 409):  # the link still good: try again
+                said += _form(text, data.get("token", ""), data.get("full_name", ""))
+            return page(text["title"], language, said, problem.status_code)
         message = text["done"] if accepted.new_account else text["joined"]
-        return page(text["title"], language, f"<p>{escape(message)}</p>")
+        return page(
+            text["title"],
+            language,
+            f'<p>{escape(message)}</p><p><a href="/login">{text["login"]}</a></p>',
+        )
+
+
+def _form(text: dict[str, str], token: str, full_name: str = "") -> str:
+    return (
+        f'<p>{text["choose"]}</p><form method="post">'
+        f'<input type="hidden" name="token" value="{escape(token)}">'
+        f'<p><label>{text["name"]} <input name="full_name" maxlength="200" '
+        f'value="{escape(full_name[:200])}" autocomplete="name" required></label></p>'
+        f'<p><label>{text["password"]} <input type="password" name="password" '
+        'minlength="12" maxlength="128" autocomplete="new-password" required></label></p>'
+        f'<button type="submit">{text["save"]}</button></form>'
+    )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from litestar import Request, Response
+
+from gateway.problems import Problem
+from gateway.web.explain import explain
 
 
 def language_of(request: Request[Any, Any, Any]) -> str:
@@ -29,3 +33,14 @@ def page(title: str, language: str, body: str, status: int = 200) -> Response[st
         # These pages carry tokens: keep them out of caches and other sites' Referer headers.
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+def explained(problem: Problem, language: str) -> str:
+    """A refusal as a page says it: what went wrong in the visitor's language, then the
+    service's own words on this case (what to change), when they add something."""
+    said = explain(problem, language)
+    lines = [f'<p role="alert"><strong>{escape(said.message)}</strong></p>']
+    if said.detail:
+        lines.append(f"<p>{escape(said.detail)}</p>")
+    lines.extend(f"<p>{escape(item['message'])}</p>" for item in said.fields)
+    return "".join(lines)

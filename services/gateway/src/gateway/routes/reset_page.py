@@ -22,7 +22,7 @@ from servicekit.sealing import seal
 from gateway.auth import Authentication
 from gateway.bus import Bus
 from gateway.problems import Problem
-from gateway.routes.pages import language_of, page
+from gateway.routes.pages import explained, language_of, page
 from gateway.settings import GatewaySettings
 
 TEXT = {
@@ -36,6 +36,8 @@ TEXT = {
         "password": "Nieuw wachtwoord",
         "save": "Opslaan",
         "done": "Je wachtwoord is gewijzigd en je bent overal uitgelogd. Log opnieuw in.",
+        "login": "Inloggen",
+        "again": "Vraag een nieuwe link aan",
     },
     "en": {
         "title": "New password",
@@ -47,6 +49,8 @@ TEXT = {
         "password": "New password",
         "save": "Save",
         "done": "Your password is changed and you are logged out everywhere. Log in again.",
+        "login": "Log in",
+        "again": "Ask for a new link",
     },
 }
 
@@ -64,20 +68,7 @@ class ResetPageController(Controller):
         """With a token: the new-password form; without: the form asking for a link."""
         language = language_of(request)
         text = TEXT[language]
-        if token:
-            form = (
-                f'<p>{text["choose"]}</p><form method="post">'
-                f'<input type="hidden" name="token" value="{escape(token)}">'
-                f'<label>{text["password"]} <input type="password" name="new_password" '
-                'minlength="12" maxlength="128" autocomplete="new-password" required></label> '
-                f'<button type="submit">{text["save"]}</button></form>'
-            )
-        else:
-            form = (
-                f'<p>{text["ask"]}</p><form method="post">'
-                f'<label>{text["email"]} <input type="email" name="email" required></label> '
-                f'<button type="submit">{text["send"]}</button></form>'
-            )
+        form = _password_form(text, token) if token else _address_form(text)
         return page(text["title"], language, form)
 
     @post("/", operation_id="resetPasswordForm", status_code=200)
@@ -105,16 +96,36 @@ class ResetPageController(Controller):
                 )
                 for session_id in confirmed.revoked_session_ids:
                     authentication.revoked.add(str(session_id))
-                message = text["done"]
+                done = f'<p>{escape(text["done"])}</p><p><a href="/login">{text["login"]}</a></p>'
             else:
                 email = data.get("email", "").strip()[:320]
                 await bus.call(RequestPasswordReset(email=email), PasswordResetAccepted)
-                message = text["sent"]
+                done = f"<p>{escape(text['sent'])}</p>"
         except Problem as problem:
-            return page(
-                text["title"],
-                language,
-                f"<p>{escape(problem.problem_detail or problem.title)}</p>",
-                problem.status_code,
-            )
-        return page(text["title"], language, f"<p>{escape(message)}</p>")
+            said = explained(problem, language)
+            if "token" not in data:
+                again = _address_form(text, data.get("email", ""))
+            elif problem.status_code == 400:  # the link itself is bad: only a new one helps
+                again = f'<p><a href="/reset-password">{text["again"]}</a></p>'
+            else:  # a password the rules refuse: the form again, the link still good
+                again = _password_form(text, data["token"])
+            return page(text["title"], language, said + again, problem.status_code)
+        return page(text["title"], language, done)
+
+
+def _password_form(text: dict[str, str], token: str) -> str:
+    return (
+        f'<p>{text["choose"]}</p><form method="post">'
+        f'<input type="hidden" name="token" value="{escape(token)}">'
+        f'<label>{text["password"]} <input type="password" name="new_password" '
+        'minlength="12" maxlength="128" autocomplete="new-password" required></label> '
+        f'<button type="submit">{text["save"]}</button></form>'
+    )
+
+
+def _address_form(text: dict[str, str], email: str = "") -> str:
+    return (
+        f'<p>{text["ask"]}</p><form method="post">'
+        f'<label>{text["email"]} <input type="email" name="email" value="{escape(email)}" '
+        f'required></label> <button type="submit">{text["send"]}</button></form>'
+    )

@@ -37,6 +37,18 @@ KINDS: dict[str, tuple[str, str]] = {
         "melden.",
         "This confirmation link does not work (any more). Sign up again to get a new one.",
     ),
+    "urn:problem:identity:invalid-reset-token": (
+        "Deze link om je wachtwoord te wijzigen werkt niet (meer). Vraag een nieuwe aan.",
+        "This link to change your password does not work (any more). Ask for a new one.",
+    ),
+    "urn:problem:identity:invalid-invitation": (
+        "Deze uitnodiging werkt niet (meer). Vraag wie je uitnodigde om een nieuwe.",
+        "This invitation does not work (any more). Ask whoever invited you for a new one.",
+    ),
+    "urn:problem:identity:account-in-other-environment": (
+        "Dit e-mailadres heeft al een account in een andere omgeving.",
+        "This e-mail address already has an account in another environment.",
+    ),
     "urn:problem:identity:not-an-image": (
         "Dit bestand is geen foto die we kunnen gebruiken. Kies een JPEG, PNG of WebP.",
         "This file is not a photo we can use. Choose a JPEG, PNG or WebP.",
