@@ -187,3 +187,22 @@ def test_options_names_every_method_of_the_path(client: TestClient[Any]) -> None
         "PATCH",
         "OPTIONS",
     }
+
+
+def test_the_language_switch_goes_back_to_a_page_not_to_a_forms_post_address(
+    client: TestClient[Any],
+) -> None:
+    """After a form answered with its errors the browser is at the form's POST address; the
+    switch goes to the page above it instead of asking that address with GET (405)."""
+    organisation = "/organisations/6f0c5b1e-8a1e-4c1e-9a57-1f6b3c1d2a90"
+
+    def back_to(target: str) -> str:
+        answer = client.get(
+            "/language", params={"to": "en", "next": target}, follow_redirects=False
+        )
+        return str(answer.headers["location"])
+
+    assert back_to(f"{organisation}/identifiers") == organisation
+    assert back_to("/account/email") == "/account/email"
+    assert back_to("/login") == "/login"
+    assert back_to("/no/such/page") == "/"

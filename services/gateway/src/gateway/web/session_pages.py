@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 
 from contracts.commands.my_account import SetReceivingPrompt
 from contracts.commands.organisations import Organisation, SetReceiving
-from litestar import Controller, Response, get, post
+from litestar import Controller, Litestar, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import MethodNotAllowedException, NotFoundException
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 from pydantic import ValidationError
@@ -150,7 +151,7 @@ class SessionPages(Controller):
     ) -> Redirect:
         """Switch the pages' language and go back where the visitor was."""
         visit.choose_language(to if to in LANGUAGES else "nl")
-        return visit.redirect(_on_this_site(next))
+        return visit.redirect(_a_page(visit.request.app, _on_this_site(next)))
 
 
 def _on_this_site(target: str) -> str:
@@ -160,6 +161,19 @@ def _on_this_site(target: str) -> str:
     if parts.scheme or parts.netloc or not path.startswith("/") or path.startswith("//"):
         return "/"
     return "/" if "\\" in path or any(ord(c) < 32 for c in path) else path
+
+
+def _a_page(app: Litestar, path: str) -> str:
+    """`path`, or the nearest page above it. A form answered with a page (its errors) leaves
+    the browser at the form's POST-only address (…/identifiers): going back there asks it with
+    GET, which would be a 405."""
+    while path != "/":
+        try:
+            app.asgi_router.handle_routing(path, "GET")
+            return path
+        except (NotFoundException, MethodNotAllowedException):
+            path = path.rstrip("/").rsplit("/", 1)[0] or "/"
+    return "/"
 
 
 def _asked_about(organisations: list[Organisation]) -> list[Organisation]:
