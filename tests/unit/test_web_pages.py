@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from contracts.commands.sessions import TokenPair
@@ -86,6 +87,14 @@ def test_pages_for_signed_in_people_send_others_to_log_in(client: TestClient[Any
         answer = client.get(path, follow_redirects=False)
         assert answer.status_code == 303, path
         assert answer.headers["location"].startswith("/login"), path
+    # Someone who never logged in (a link in a mail) is asked to, not told a session ended,
+    # and the login form takes them to the page they asked for.
+    page = "/organisations/6f0c5b1e-8a1e-4c1e-9a57-1f6b3c1d2a90/invoices/5b0e1c8e-6d0a-4f5e-9c57-1f6b3c1d2a90"
+    answer = client.get(page, follow_redirects=False)
+    assert answer.headers["location"] == f"/login?done=login.needed&next={quote(page, safe='')}"
+    form = client.get(answer.headers["location"]).text
+    assert f'name="next" value="{page}"' in form
+    assert "Log in om deze pagina te zien." in form
 
 
 def test_the_pages_are_not_part_of_the_api_document(client: TestClient[Any]) -> None:

@@ -43,6 +43,13 @@ def test_a_person_signs_up_confirms_the_mail_link_and_logs_in(system: Stack, pag
     expect(page.get_by_text("You are logged out.")).to_be_visible()
     page.goto(f"{system.gateway_url}/account")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    # Logged out, asked to log in (no talk of a session), and back at the page asked for.
+    expect(page.get_by_text("Log in to see this page.")).to_be_visible()
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    assert page.url == f"{system.gateway_url}/account"
 
 
 def test_what_goes_wrong_is_said_in_words(system: Stack, page: Page) -> None:

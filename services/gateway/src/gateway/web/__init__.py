@@ -7,6 +7,7 @@ models and helpers), with the session in cookies instead of an Authorization hea
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, Router
 from litestar.di import Provide
@@ -25,6 +26,7 @@ from gateway.web.visit import (
     CSRF_COOKIE,
     LANGUAGE_COOKIE,
     PAGE_HEADERS,
+    REFRESH_COOKIE,
     LoginRequired,
     open_visit,
     visit_of,
@@ -33,7 +35,16 @@ from gateway.web.words import LANGUAGES, say
 
 
 def _to_login(request: Request[Any, Any, Any], _: LoginRequired) -> Redirect:
-    redirect = Redirect("/login?done=session.expired", status_code=303, headers=PAGE_HEADERS)
+    """To the login form, and after it back to the page asked for (a link in a mail, say).
+    "Your session has ended" only to someone who had one."""
+    had_session = bool(request.cookies.get(ACCESS_COOKIE) or request.cookies.get(REFRESH_COOKIE))
+    wanted = request.url.path
+    if request.method == "GET" and request.url.query:
+        wanted += f"?{request.url.query}"
+    query = urlencode(
+        {"done": "session.expired" if had_session else "login.needed", "next": wanted}
+    )
+    redirect = Redirect(f"/login?{query}", status_code=303, headers=PAGE_HEADERS)
     visit = visit_of(request)
     return visit.keep_cookies(redirect) if visit else redirect
 

@@ -35,7 +35,7 @@ class SessionPages(Controller):
     async def home(self, visit: NamedDependency[Visit]) -> Response[str]:
         """The overview: the signed-in user's organisations; the login page for others."""
         if visit.caller is None:
-            return visit.page("login.html", email="", problem=None)
+            return visit.page("login.html", email="", problem=None, next="/")
         profile = await visit.profile()
         organisations = await visible_organisations(visit.signed_in(), visit.bus)
         return visit.page("home.html", profile=profile, organisations=organisations.organisations)
@@ -74,15 +74,18 @@ class SessionPages(Controller):
         )
 
     @get("/login")
-    async def login_page(self, visit: NamedDependency[Visit]) -> Response[str]:
-        """The login form."""
-        return visit.page("login.html", email="", problem=None)
+    async def login_page(
+        self, visit: NamedDependency[Visit], next: FromQuery[str] = "/"
+    ) -> Response[str]:
+        """The login form; `next` is the page to go to after it."""
+        return visit.page("login.html", email="", problem=None, next=_on_this_site(next))
 
     @post("/login", status_code=200)
     async def login(self, visit: NamedDependency[Visit], data: Form) -> Response[str] | Redirect:
         """Log in like POST /api/v1/sessions; ask about receiving when identity says so."""
         visit.check_csrf(data)
         email = data.get("email", "").strip()
+        after = _on_this_site(data.get("next", "/"))
         try:
             credentials = LoginRequest(email=email, password=data.get("password", ""))
             started = await start_session(
@@ -90,12 +93,16 @@ class SessionPages(Controller):
             )
         except ValidationError as error:
             problem = explain_form(error, visit.language)
-            return visit.page("login.html", 422, email=email, problem=problem)
+            return visit.page("login.html", 422, email=email, problem=problem, next=after)
         except Problem as refusal:
             problem = explain(refusal, visit.language)
-            return visit.page("login.html", problem.status, email=email, problem=problem)
+            return visit.page(
+                "login.html", problem.status, email=email, problem=problem, next=after
+            )
         visit.start_session(started, started.user.language)
-        return visit.redirect("/welcome" if started.receiving_prompt.show else "/")
+        if started.receiving_prompt.show and after == "/":
+            return visit.redirect("/welcome")
+        return visit.redirect(after)
 
     @get("/welcome")
     async def welcome_page(self, visit: NamedDependency[Visit]) -> Response[str] | Redirect:

@@ -51,6 +51,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "login.forgot": ("Wachtwoord vergeten?", "Forgot your password?"),
     "login.no_account": ("Nog geen account? Meld je aan.", "No account yet? Sign up."),
     "logout.done": ("Je bent uitgelogd.", "You are logged out."),
+    "login.needed": ("Log in om deze pagina te zien.", "Log in to see this page."),
     "session.expired": (
         "Je sessie is verlopen. Log opnieuw in.",
         "Your session has ended. Please log in again.",
