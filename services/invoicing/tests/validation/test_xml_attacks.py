@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from invoicing.validation import DocumentRefused, Validator, parse_safely
+from invoicing.validation.intake import refuse_what_tries_something
 from invoicing.validation.saxon_rules import SaxonRuleSet, to_saxon
 from invoicing.validation.schematron import compile_schematron
 from lxml import etree
@@ -102,6 +103,22 @@ def test_a_hostile_document_is_refused_at_once_with_a_named_reason_having_read_n
     refusal = refusal_of(build(secret_file, tripwire, server.url))
     assert (refusal.status, refusal.reason) == (422, reason)
     assert server.hits == []
+
+
+@pytest.mark.parametrize(
+    "attack", [a for a, (_, r) in ATTACKS.items() if r != "xinclude-forbidden"]
+)
+def test_the_cheap_first_check_alone_refuses_what_a_doctype_tries(
+    attack: str, secret_file: Path, tripwire: Path, server: RecordingServer
+) -> None:
+    """What the handlers run before waiting for a validator: entities and DTDs sit in front of
+    the root, so reading up to the root's start tag finds them (XInclude needs the whole)."""
+    build, reason = ATTACKS[attack]
+    with pytest.raises(DocumentRefused) as refused:
+        refuse_what_tries_something(build(secret_file, tripwire, server.url))
+    assert refused.value.reason == reason
+    assert server.hits == []
+    refuse_what_tries_something(b"<not-closed>")  # merely broken: for the full parse to name
 
 
 def test_the_same_attacks_in_utf16_are_refused_too(secret_file: Path) -> None:

@@ -227,7 +227,9 @@ INVALID_INVOICE = ProblemType(
     "urn:problem:invoicing:invalid-document", "The document breaks the e-invoicing rules", 422
 )
 UNREADABLE_DOCUMENT = ProblemType(
-    "urn:problem:invoicing:unreadable-document", "The document cannot be read safely", 422
+    "urn:problem:invoicing:unreadable-document",
+    "The document is not a readable UBL invoice or credit note",
+    422,
 )
 SENDER_MISMATCH = ProblemType(
     "urn:problem:invoicing:sender-mismatch",

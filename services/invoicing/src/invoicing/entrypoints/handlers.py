@@ -58,6 +58,7 @@ from invoicing.usecases.invoices import (
     SubmissionFacts,
 )
 from invoicing.validation import DocumentRefused, ValidationReport, parse_safely
+from invoicing.validation.intake import refuse_what_tries_something
 from invoicing.validation.workers import ValidationPool
 
 log = structlog.get_logger(__name__)
@@ -80,20 +81,29 @@ def participant_id(scheme: str | None, value: str | None) -> str | None:
     return f"{scheme.strip()}:{value.upper() if scheme.strip() == '9944' else value}"
 
 
+# Intake refusals of documents that are merely not (readable) UBL, as opposed to ones that try
+# something (a DTD, entities, XInclude, limits) or are too large.
+_UNREADABLE = frozenset({"not-well-formed", "not-ubl-invoice"})
+
+
 @contextmanager
 def _refused_unless_safe() -> Iterator[None]:
     """A document refused at intake (too large, a DTD, entities, not UBL) as its problem."""
     try:
         yield
     except DocumentRefused as error:
-        raise Refused(
-            ProblemType(
+        if error.reason in _UNREADABLE:  # broken, or not an invoice: nothing unsafe about it
+            kind = UNREADABLE_DOCUMENT
+        else:
+            kind = ProblemType(
                 "urn:problem:invoicing:unsafe-document"
                 if error.status == 422
                 else "urn:problem:invoicing:document-refused",
                 "The document cannot be read safely",
                 error.status,
-            ).reply(error.detail, [Violation(rule=error.reason, message=error.detail)])
+            )
+        raise Refused(
+            kind.reply(error.detail, [Violation(rule=error.reason, message=error.detail)])
         ) from error
 
 
@@ -149,8 +159,15 @@ class InvoicingHandlers:
             )
         return validator
 
+    async def _validator_for(self, data: bytes) -> ValidationPool:
+        """The validator, once `data` passed the cheap intake checks: an attack is refused at
+        once, not after the wait for rules that are still compiling (seconds after a start)."""
+        with _refused_unless_safe():
+            refuse_what_tries_something(data)
+        return await self._validator()
+
     async def _report(self, data: bytes) -> ValidationReport:
-        validator = await self._validator()
+        validator = await self._validator_for(data)
         with _refused_unless_safe():
             return await validator.validate(data)
 
@@ -159,7 +176,7 @@ class InvoicingHandlers:
     ) -> tuple[ValidationReport, DocumentHeading | None]:
         """The report and, for a valid document, its heading: read in the worker from the
         tree it validated, so the document is parsed once, off the event loop."""
-        validator = await self._validator()
+        validator = await self._validator_for(data)
         with _refused_unless_safe():
             try:
                 return await validator.validate_and_read(data, read_heading)

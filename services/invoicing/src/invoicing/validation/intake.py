@@ -86,12 +86,17 @@ def _parser(**options: object) -> etree.XMLParser:
     )
 
 
+def refuse_what_tries_something(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """The cheap part of parse_safely: too large, or a DOCTYPE (entities, external DTDs) in
+    front of the root, read only up to the root's start tag. Callers run it before they wait
+    for anything (a validator still warming up), so an attack is refused at once."""
+    _check_size(data, max_bytes)
+    _check_prolog(data)
+
+
 def parse_safely(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element:
     """Parse an untrusted UBL document, or raise DocumentRefused saying why not."""
-    if len(data) > max_bytes:
-        raise DocumentRefused(
-            413, "too-large", f"The document is {len(data)} bytes; at most {max_bytes} are taken."
-        )
+    _check_size(data, max_bytes)
     root_tag = _check_prolog(data)
     try:
         root = etree.fromstring(data, _parser(remove_blank_text=False))
@@ -109,6 +114,13 @@ def parse_safely(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
             422, "xinclude-forbidden", "XInclude elements are not accepted; send one document."
         )
     return root
+
+
+def _check_size(data: bytes, max_bytes: int) -> None:
+    if len(data) > max_bytes:
+        raise DocumentRefused(
+            413, "too-large", f"The document is {len(data)} bytes; at most {max_bytes} are taken."
+        )
 
 
 def _check_prolog(data: bytes) -> str:
