@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from notifications.mail.rendering import (
-    local_datetime,
     login_link,
     render,
     reset_link,
     verification_link,
 )
+from servicekit.wording import local_datetime
 
 
 def test_the_verification_mail_in_dutch() -> None:

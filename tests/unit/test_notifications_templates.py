@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from notifications.domain.mail_kinds import PREFERENCE_OF
-from notifications.mail.rendering import amount, local_date, render
+from notifications.mail.rendering import render
+from servicekit.wording import amount, local_date
 
 LINKS = {
     "link": "http://127.0.0.1:8000/organisations/o-1/invoices/i-1",

@@ -86,6 +86,11 @@ def test_an_invoice_is_sent_followed_and_downloaded_and_arrives_in_the_inbox(
         time.sleep(0.5)
         page.reload()
     expect(page.locator("#timeline")).to_contain_text("InvoiceDelivered")
+    # Written as an English reader writes them (the mails say them the same way).
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("€1,656.25")
+    expect(facts).to_contain_text("November 13, 2026")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Invoice {number}")
     assert_accessible(page, context="an invoice")
     screenshot(page, "web-31-invoice-timeline")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from servicekit.wording import amount, local_date, local_moment
 
 from gateway.web.words import say
 
@@ -22,6 +24,18 @@ _environment = Environment(
 
 
 def render(template: str, *, language: str, **context: Any) -> str:
-    """`web/<template>` with `t(key, **values)` speaking `language`."""
+    """`web/<template>` with `t(key, **values)` speaking `language`, and `day(date)`,
+    `moment(datetime)`, `money(amount, currency)` writing them as its readers do."""
     page = _environment.get_template(f"web/{template}")
-    return page.render(language=language, t=partial(say, language), **context)
+    return page.render(
+        language=language,
+        t=partial(say, language),
+        day=lambda value: local_date(_as_date(value), language) if value else "",
+        moment=lambda value: local_moment(value, language) if value else "",
+        money=lambda value, currency: amount(value, currency, language) if currency else value,
+        **context,
+    )
+
+
+def _as_date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value

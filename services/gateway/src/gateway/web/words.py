@@ -236,6 +236,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "inv.download_pdf": ("PDF downloaden", "Download PDF"),
     "inv.failure": ("Waarom niet bezorgd", "Why it was not delivered"),
     "inv.warnings": ("Waarschuwingen", "Warnings"),
+    "doctype.Invoice": ("Factuur", "Invoice"),
+    "doctype.CreditNote": ("Creditnota", "Credit note"),
     "istatus.accepted": ("aangenomen", "accepted"),
     "istatus.sent": ("verstuurd", "sent"),
     "istatus.delivered": ("afgeleverd", "delivered"),

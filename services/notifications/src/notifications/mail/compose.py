@@ -20,6 +20,7 @@ from typing import Any
 
 from servicekit.logs import CORRELATION_HEADER
 from servicekit.sealing import open_sealed
+from servicekit.wording import local_datetime
 
 from notifications.domain.mail_kinds import (
     ACCOUNT_EXISTS,
@@ -31,7 +32,6 @@ from notifications.domain.mail_kinds import (
 )
 from notifications.mail.rendering import (
     invitation_link,
-    local_datetime,
     login_link,
     page_link,
     render,

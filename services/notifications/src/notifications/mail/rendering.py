@@ -8,15 +8,13 @@ amounts go through Babel filters that know the mail's language: `{{ issue_date |
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.dates import format_date, format_datetime, get_timezone
-from babel.numbers import format_currency
 from jinja2 import (
     Environment,
     FileSystemLoader,
@@ -26,12 +24,10 @@ from jinja2 import (
     select_autoescape,
 )
 from jinja2.runtime import Context
+from servicekit.wording import amount, local_date, local_moment
 
 TEMPLATES = Path(__file__).parent / "templates"
-TIMEZONE = "Europe/Amsterdam"
 LANGUAGES = ("nl", "en")
-_LOCALES = {"nl": "nl_NL", "en": "en"}
-_AMSTERDAM = get_timezone(TIMEZONE)
 
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -101,41 +97,6 @@ def login_link(public_base_url: str) -> str:
 def page_link(public_base_url: str, path: str) -> str:
     """A page of the product below PUBLIC_BASE_URL."""
     return f"{public_base_url.rstrip('/')}/{path.lstrip('/')}"
-
-
-def local_datetime(moment: datetime, language: str) -> str:
-    """A moment as a person in the Netherlands reads it, in their language."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return format_datetime(aware, format="long", tzinfo=_AMSTERDAM, locale=_locale(language))
-
-
-@lru_cache(maxsize=256)
-def local_moment(moment: datetime, language: str) -> str:
-    """A moment to the minute, in Dutch time: 28 november 2026 om 15:41."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    local = aware.astimezone(_AMSTERDAM)
-    at = "om" if language == "nl" else "at"
-    return f"{local_date(local.date(), language)} {at} {local:%H:%M}"
-
-
-@lru_cache(maxsize=4096)
-def local_date(day: date, language: str) -> str:
-    """A calendar date in words: 13 november 2026, 13 November 2026."""
-    return format_date(day, format="long", locale=_locale(language))
-
-
-@lru_cache(maxsize=4096)
-def amount(value: str | Decimal, currency: str, language: str) -> str:
-    """An amount with its currency as the reader writes it: € 1.234,56 or €1,234.56."""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return f"{currency} {value}"
-    return format_currency(number, currency, locale=_locale(language))
-
-
-def _locale(language: str) -> str:
-    return _LOCALES.get(language, "nl_NL")
 
 
 @pass_context
