@@ -28,3 +28,9 @@ def test_the_invitation_in_english_names_the_admin_role() -> None:
     mail = render("invitation", "en", context("admin"))
     assert mail.subject == "Ann <de Boer> invites you to E-invoicing"
     assert "as an admin of: Sales BV, Books BV" in mail.text
+
+
+def test_a_name_that_ends_in_a_full_stop_gets_no_second_one() -> None:
+    for language in ("nl", "en"):
+        mail = render("invitation", language, {**context(), "organisation_names": "Bakker B.V."})
+        assert "Bakker B.V." in mail.text and "B.V.." not in mail.text + mail.html

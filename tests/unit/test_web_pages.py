@@ -215,3 +215,9 @@ def test_the_language_switch_goes_back_to_a_page_not_to_a_forms_post_address(
     assert back_to("/account/email") == "/account/email"
     assert back_to("/login") == "/login"
     assert back_to("/no/such/page") == "/"
+
+
+def test_the_pages_have_an_icon(client: TestClient[Any]) -> None:
+    assert 'rel="icon" href="/static/web/favicon.svg"' in client.get("/login").text
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")

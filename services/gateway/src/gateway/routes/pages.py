@@ -22,7 +22,8 @@ def page(title: str, language: str, body: str, status: int = 200) -> Response[st
     html = (
         f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title></head>"
+        f"<title>{title}</title>"
+        '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml"></head>'
         '<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;'
         f'line-height:1.5"><h1>{title}</h1>{body}</body></html>'
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Request, Response, Router
+from litestar import Request, Response, Router, get
 from litestar.di import Provide
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
@@ -82,7 +82,14 @@ def _problem_page(request: Request[Any, Any, Any], problem: Problem) -> Response
     return visit.keep_cookies(response) if visit else response
 
 
+@get("/favicon.ico", include_in_schema=False, sync_to_thread=False)
+def favicon() -> Redirect:
+    """Browsers that ask for /favicon.ico get the pages' icon."""
+    return Redirect("/static/web/favicon.svg", status_code=301)
+
+
 WEB_ROUTES = [
+    favicon,
     Router(
         path="/",
         route_handlers=[SessionPages, MePages, OrganisationPages, InvoicePages],

@@ -114,7 +114,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "An invoice could not be delivered",
     ),
     "email.organisation_activated": ("Een organisatie is geactiveerd", "An organisation is active"),
-    "email.receiving_changed": ("Ontvangen is aan- of uitgezet", "Receiving was switched"),
+    "email.receiving_changed": (
+        "Ontvangen is aan- of uitgezet",
+        "Receiving was switched on or off",
+    ),
     "email.product_news": ("Nieuws over het product", "News about the product"),
     "email.saved": ("Je e-mailvoorkeuren zijn opgeslagen.", "Your e-mail choices are saved."),
     # organisations

@@ -365,7 +365,7 @@ class Invoices:
             now,
             [
                 ("InvoiceSent", f"Sent to {invoice.recipient_participant_id} over this platform."),
-                ("InvoiceDelivered", f"Delivered to the inbox of {recipient['name']}."),
+                ("InvoiceDelivered", _sentence(f"Delivered to the inbox of {recipient['name']}")),
             ],
         )
         return incoming
@@ -555,6 +555,11 @@ def _known(session: Session, organisation_id: str) -> KnownOrganisation | None:
 def _previous(session: Session, organisation_id: str, key: str) -> tuple[str, uuid.UUID] | None:
     row = session.execute(_KEY_USED, {"the_organisation": organisation_id, "the_key": key}).first()
     return None if row is None else (row[0], uuid.UUID(row[1]))
+
+
+def _sentence(text: str) -> str:
+    """`text` with its full stop, unless it ends in one already (a name like "Bakker B.V.")."""
+    return text if text.endswith(".") else f"{text}."
 
 
 def _environment_of(invoice: Invoice) -> uuid.UUID:
