@@ -107,3 +107,12 @@ def test_the_link_in_the_mail_opens_a_page_that_confirms_with_one_click(stack: S
     assert confirmed.status_code == 200
     assert "is confirmed" in confirmed.text
     assert verify(stack, token).status_code == 400, "the page used the token up"
+    # The link again: said in the page's language, with the ways on (log in, or a new link).
+    again = httpx.post(
+        f"{stack.gateway_url}/verify-email",
+        data={"token": token},
+        headers={"Accept-Language": "nl"},
+    )
+    assert again.status_code == 400
+    assert "Deze bevestigingslink werkt niet (meer)." in again.text
+    assert 'href="/login"' in again.text and 'href="/signup"' in again.text

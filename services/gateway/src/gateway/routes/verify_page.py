@@ -17,7 +17,7 @@ from litestar.params import Body, FromQuery
 
 from gateway.bus import Bus
 from gateway.problems import Problem
-from gateway.routes.pages import language_of, page
+from gateway.routes.pages import explained, language_of, page
 
 TEXT = {
     "nl": {
@@ -26,6 +26,7 @@ TEXT = {
         "button": "Bevestigen",
         "done": "Je e-mailadres is bevestigd. Je kunt nu inloggen.",
         "login": "Inloggen",
+        "signup": "Opnieuw aanmelden",
         "missing": "Deze link is onvolledig. Open de link uit de e-mail opnieuw.",
     },
     "en": {
@@ -34,6 +35,7 @@ TEXT = {
         "button": "Confirm",
         "done": "Your e-mail address is confirmed. You can log in now.",
         "login": "Log in",
+        "signup": "Sign up again",
         "missing": "This link is incomplete. Open the link from the e-mail again.",
     },
 }
@@ -74,13 +76,15 @@ class VerifyPageController(Controller):
     ) -> Response[str]:
         """Verify, and say in words what happened."""
         language = language_of(request)
+        text = TEXT[language]
         try:
             await bus.call(VerifyEmail(token=data.get("token", "")[:512]), EmailVerifiedReply)
         except Problem as problem:
-            return _page(
-                language,
-                f"<p>{escape(problem.problem_detail or problem.title)}</p>",
-                problem.status_code,
+            # A used link mostly means the address is confirmed already: log in; or sign up
+            # again for a new link.
+            onward = (
+                f'<p><a href="/login">{text["login"]}</a> · '
+                f'<a href="/signup">{text["signup"]}</a></p>'
             )
-        text = TEXT[language]
+            return _page(language, explained(problem, language) + onward, problem.status_code)
         return _page(language, f'<p>{text["done"]}</p><p><a href="/login">{text["login"]}</a></p>')

@@ -121,6 +121,17 @@ KINDS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# Kinds whose detail only says the same again (in English): the sentence above is all.
+RESTATED = frozenset(
+    {
+        "urn:problem:identity:invalid-credentials",
+        "urn:problem:identity:email-not-verified",
+        "urn:problem:identity:invalid-verification-token",
+        "urn:problem:identity:invalid-reset-token",
+        "urn:problem:identity:invalid-invitation",
+    }
+)
+
 BY_STATUS: dict[int, tuple[str, str]] = {
     401: ("Log opnieuw in.", "Please log in again."),
     403: ("Daarvoor heb je niet de rechten.", "You do not have the rights for that."),
@@ -156,7 +167,11 @@ def explain(problem: Problem, language: str) -> Explanation:
     kind = KINDS.get(problem.type_) or BY_STATUS.get(problem.status_code)
     message = (kind[1] if language == "en" else kind[0]) if kind else problem.title
     detail = problem.problem_detail
-    if detail == message or (problem.errors and problem.type_ == "urn:problem:invalid-request"):
+    if (
+        problem.type_ in RESTATED
+        or detail == message
+        or (problem.errors and problem.type_ == "urn:problem:invalid-request")
+    ):
         # "2 field(s) need attention" says less than the fields listed below it.
         detail = None
     fields: list[dict[str, Any]] = []
