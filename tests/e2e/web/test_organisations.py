@@ -56,6 +56,9 @@ def test_an_admin_adds_an_organisation_from_the_register_and_sets_it_up(
     expect(page.get_by_text("The identifier is removed.")).to_be_visible()
     expect(page.locator("#identifier-list")).not_to_contain_text("NL000099998B57")
 
+    # Not active yet: no switch that could only be refused, but what to do first.
+    expect(page.get_by_role("button", name="Switch receiving on")).to_have_count(0)
+    expect(page.locator("#receiving-needs-activation")).to_contain_text("activate it first")
     page.get_by_role("button", name="Activate").click()
     expect(page.get_by_text("The organisation is active.")).to_be_visible()
     expect(page.locator("#org-status")).to_have_text("active")

@@ -181,6 +181,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Activation is requested; an operator will review it.",
     ),
     "org.receiving": ("E-facturen ontvangen", "Receiving e-invoices"),
+    "org.receiving.needs_activation": (
+        "Ontvangen kan zodra de organisatie actief is: activeer haar eerst.",
+        "Receiving can be switched on once the organisation is active: activate it first.",
+    ),
     "org.receiving.on": ("Ontvangt e-facturen", "Receives e-invoices"),
     "org.receiving.off": ("Ontvangt geen e-facturen", "Does not receive e-invoices"),
     "org.receiving.switch_on": ("Ontvangen aanzetten", "Switch receiving on"),
