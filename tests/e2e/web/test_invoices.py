@@ -86,6 +86,8 @@ def test_an_invoice_is_sent_followed_and_downloaded_and_arrives_in_the_inbox(
         time.sleep(0.5)
         page.reload()
     expect(page.locator("#timeline")).to_contain_text("InvoiceDelivered")
+    expect(page.locator("#timeline")).to_contain_text("the document passed the official rules")
+    expect(page.locator("#timeline")).to_contain_text("delivered to the inbox of")
     # Written as an English reader writes them (the mails say them the same way).
     facts = page.locator("dl.facts")
     expect(facts).to_contain_text("€1,656.25")

@@ -250,6 +250,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "istatus.delivered": ("afgeleverd", "delivered"),
     "istatus.delivery_failed": ("niet afgeleverd", "not delivered"),
     "istatus.received": ("ontvangen", "received"),
+    "step.submitted": (
+        "de factuur voldoet aan de officiële regels",
+        "the document passed the official rules",
+    ),
+    "step.submitted_with_warnings": (
+        "de factuur voldoet aan de officiële regels, met {count} waarschuwing(en)",
+        "the document passed the official rules, with {count} warning(s)",
+    ),
+    "step.sent": ("verstuurd naar {to} via dit platform", "sent to {to} over this platform"),
+    "step.delivered": ("afgeleverd in de inbox van {to}", "delivered to the inbox of {to}"),
+    "step.received": ("ontvangen van {sender} ({pid})", "received from {sender} ({pid})"),
     "event.InvoiceSubmitted": ("Aangenomen", "Accepted"),
     "event.InvoiceRejected": ("Afgewezen", "Rejected"),
     "event.InvoiceSent": ("Verstuurd", "Sent"),
