@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, get
 from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
@@ -88,7 +89,7 @@ def favicon() -> Redirect:
     return Redirect("/static/web/favicon.svg", status_code=301)
 
 
-WEB_ROUTES = [
+WEB_ROUTES: list[Router | HTTPRouteHandler] = [
     favicon,
     Router(
         path="/",
