@@ -43,6 +43,7 @@ from contracts.events.base import IntegrationEvent
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import ServiceUnavailableError
 from pydantic import BaseModel
 from sqlalchemy import JSON, MetaData, Table, event, func, inspect, select, text
 from sqlalchemy.engine import Engine
@@ -577,6 +578,10 @@ async def replay(js: JetStreamContext, subjects: Sequence[str], until: int, afte
             yield batch
 
 
+# How many unanswered pulls of a fresh replay consumer to wait out (0.2 s apart).
+UNANSWERED_PULLS = 25
+
+
 async def raw_batches(
     js: JetStreamContext, subjects: Sequence[str], until: int, after: int = 0
 ) -> Any:
@@ -592,12 +597,21 @@ async def raw_batches(
         max_ack_pending=-1,
     )
     subscription = await js.pull_subscribe(subjects[0], stream=EVENTS_STREAM, config=config)
+    unanswered = 0
     try:
         while True:
             try:
                 messages: list[Msg] = await subscription.fetch(batch=FETCH_BATCH, timeout=0.5)
             except TimeoutError:
                 return  # nothing more on these subjects
+            except ServiceUnavailableError:
+                # On a NATS cluster a consumer just created may not answer its first pulls
+                # yet ("no responders": seen in CI, failing a rebuild). Ask again, a while.
+                unanswered += 1
+                if unanswered > UNANSWERED_PULLS:
+                    raise
+                await asyncio.sleep(0.2)
+                continue
             inside = [m for m in messages if m.metadata.sequence.stream <= until]
             if inside:
                 yield inside
