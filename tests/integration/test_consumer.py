@@ -15,7 +15,7 @@ from contracts.events.base import IntegrationEvent
 from contracts.events.identity import UserRegistered
 from devstack.nats import NatsServerProcess
 from nats.js import JetStreamContext
-from servicekit.consumer import EventConsumer, PermanentFailure
+from servicekit.consumer import Effect, EventConsumer, PermanentFailure, Prepare
 from servicekit.database import Database
 from servicekit.executor import StoreExecutor
 from servicekit.streams import DEAD_LETTER_STREAM, declare_streams
@@ -76,7 +76,10 @@ class World:
             return int(session.execute(query).scalar_one())
 
     async def start(
-        self, max_deliver: int = 4, subject: str | list[str] = "events.identity.>"
+        self,
+        max_deliver: int = 4,
+        subject: str | list[str] = "events.identity.>",
+        prepare: Prepare | None = None,
     ) -> None:
         self.nc = await nats.connect(self.nats_url)
         self.js = self.nc.jetstream()
@@ -86,7 +89,8 @@ class World:
             subject=subject,
             database=self.database,
             executor=StoreExecutor("test"),
-            effect=self.effect,
+            effect=None if prepare else self.effect,
+            prepare=prepare,
             max_deliver=max_deliver,
             backoff=(0.1, 0.2, 0.3),
         )
@@ -209,6 +213,44 @@ async def test_an_effect_that_fails_for_a_while_is_retried_until_it_succeeds(wor
     await world.publish(registration("bob@example.nl"))
     await eventually(lambda: world.count("bob@example.nl") == 1)
     assert world.failures["bob@example.nl"] == 0
+
+
+async def test_a_prepare_step_is_retried_with_its_count_and_its_effect_commits_once(
+    world: World,
+) -> None:
+    """The step before the transaction (a call to another system) fails twice, then returns the
+    effect; a redelivery of the applied event runs the step again but commits nothing."""
+    deliveries: list[int] = []
+
+    async def prepare(envelope: Envelope, event: IntegrationEvent, delivery: int) -> Effect:
+        deliveries.append(delivery)
+        await asyncio.sleep(0)  # it may wait for others: no transaction is open
+        if len(deliveries) < 3:
+            raise ConnectionError("the other system is down for a moment")
+        return world.effect
+
+    await world.start(prepare=prepare)
+    envelope = registration("fay@example.nl")
+    await world.publish(envelope)
+    await eventually(lambda: world.count("fay@example.nl") == 1)
+    assert deliveries == [1, 2, 3]
+    await world.publish(envelope)  # the same event again
+    await eventually(lambda: len(deliveries) == 4)
+    await asyncio.sleep(0.3)
+    assert world.count("fay@example.nl") == 1
+
+
+def test_a_consumer_takes_an_effect_or_a_prepare_step_not_both() -> None:
+    for effect, prepare in ((None, None), (lambda *_: None, lambda *_: None)):
+        with pytest.raises(ValueError, match="either an effect or a prepare step"):
+            EventConsumer(
+                durable="x",
+                subject="events.>",
+                database=Database("sqlite://"),
+                executor=StoreExecutor("x"),
+                effect=effect,  # type: ignore[arg-type]
+                prepare=prepare,  # type: ignore[arg-type]
+            )
 
 
 async def test_poison_goes_to_the_dead_letter_stream_with_its_reason_and_the_rest_flows(

@@ -264,3 +264,69 @@ def test_warnings_are_kept_with_the_invoice(database: SharedDatabase, invoices: 
     found = invoices.detail(sender, outcome.invoice_id)
     assert found is not None and found.warnings == [warning]
     assert "PEPPOL-EN16931-R002" in found.timeline[0].detail
+
+
+def test_a_failed_invoice_may_be_sent_again_under_its_number(
+    database: SharedDatabase, invoices: Invoices
+) -> None:
+    sender, _ = an_organisation(database, "11111111")
+    first = submit(invoices, sender, "k1", "1" * 64, "INV-1", "0106:99999999")
+    assert isinstance(first, Accepted)
+    with database.transaction() as session:
+        invoices.deliver(session, first.invoice_id)
+    again = submit(invoices, sender, "k2", "1" * 64, "INV-1", "0106:99999999")
+    assert isinstance(again, Accepted) and again.invoice_id != first.invoice_id
+    # Delivered or on its way, the number is taken.
+    assert isinstance(submit(invoices, sender, "k3", "1" * 64, "INV-1", "0106:9"), Duplicate)
+
+
+def test_with_a_transport_an_unknown_participant_goes_over_the_network(
+    app: InvoicingApplication, database: SharedDatabase
+) -> None:
+    invoices = Invoices(
+        app, database, lambda: datetime.now(UTC), network="the access point at ap.example"
+    )
+    sender, _ = an_organisation(database, "11111111")
+    an_organisation(database, "22222222", receiving=True)
+    here = submit(invoices, sender, "k0", "0" * 64, "INV-0", "0106:22222222")
+    taken = submit(invoices, sender, "k1", "1" * 64, "INV-1", "0106:99999999")
+    refused = submit(invoices, sender, "k2", "2" * 64, "INV-2", "0106:99999999")
+    assert isinstance(here, Accepted) and isinstance(taken, Accepted)
+    assert isinstance(refused, Accepted)
+    assert invoices.bound_outside(here.invoice_id) is None  # a recipient on this platform
+    outside = invoices.bound_outside(taken.invoice_id)
+    assert outside is not None and outside.recipient == "0106:99999999"
+    assert outside.sender == "0106:11111111" and outside.document.name == DOCUMENT["name"]
+    for _ in range(2):  # a redelivered outcome changes nothing
+        with database.transaction() as session:
+            invoices.sent_over_network(session, taken.invoice_id, "AP-7")
+            invoices.undeliverable(session, refused.invoice_id, "no-route", "Refused (422).")
+    assert invoices.bound_outside(taken.invoice_id) is None  # decided
+    sent = invoices.detail(sender, taken.invoice_id)
+    assert sent is not None and sent.status == "sent"
+    assert [(s.event, s.detail) for s in sent.timeline][1:] == [
+        (
+            "InvoiceSent",
+            "Sent to 0106:99999999 over the Peppol network, through the access point at "
+            "ap.example, which knows it as AP-7.",
+        )
+    ]
+    published = [to_integration_event(e) for e in app.repository.event_store.get(taken.invoice_id)]
+    assert [type(e).__name__ for e in published] == ["InvoiceSubmitted", "InvoiceSent"]
+    assert published[1].route == "peppol"  # type: ignore[attr-defined]
+    failed = invoices.detail(sender, refused.invoice_id)
+    assert failed is not None and failed.status == "delivery_failed"
+    assert failed.failure_reason == "Refused (422)."
+    [*_, last] = [
+        to_integration_event(e) for e in app.repository.event_store.get(refused.invoice_id)
+    ]
+    assert last.reason == "no-route"  # type: ignore[attr-defined]
+
+
+def test_without_a_transport_nothing_is_bound_outside(
+    database: SharedDatabase, invoices: Invoices
+) -> None:
+    sender, _ = an_organisation(database, "11111111")
+    outcome = submit(invoices, sender, "k1", "1" * 64, "INV-1", "0106:99999999")
+    assert isinstance(outcome, Accepted)
+    assert invoices.bound_outside(outcome.invoice_id) is None

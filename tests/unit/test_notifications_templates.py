@@ -140,6 +140,31 @@ def test_a_delivery_failure_says_why_and_what_to_do() -> None:
     assert "does not receive e-invoices" in english and "What you can do" in english
 
 
+def test_no_route_quotes_the_networks_words_only_when_it_gave_any() -> None:
+    context = {"full_name": "Ann", **LINKS, **CONTEXTS["invoice_delivery_failed"]}
+    refused = {
+        **context,
+        "reason": "no-route",
+        "detail": "the access point at ap.example refused the document (422): <No>.",
+    }
+    dutch = render("invoice_delivery_failed", "nl", refused)
+    assert "geen route daarbuiten nam de factuur aan" in dutch.text
+    assert "Toelichting: the access point at ap.example refused" in dutch.text
+    assert "(422): &lt;No&gt;." in dutch.html
+    english = render("invoice_delivery_failed", "en", refused).text
+    assert "Why: the access point at ap.example refused the document (422): <No>." in english
+    nowhere = {
+        **context,
+        "reason": "no-route",
+        "detail": "The recipient 0106:2 is not on this platform, and there is no route outside "
+        "this platform.",
+    }
+    for language in ("nl", "en"):
+        text = render("invoice_delivery_failed", language, nowhere).text
+        assert "Toelichting" not in text and "Why:" not in text
+        assert "0106:2" in text
+
+
 def test_product_news_keeps_its_paragraphs_and_escapes_them() -> None:
     context = {
         "full_name": "Ann",

@@ -5,7 +5,9 @@ a redelivered or replayed event finds its record and changes nothing. Acknowledg
 explicit: a failing effect is nacked with a growing delay and retried; after `max_deliver`
 attempts, or at once for a message that can never succeed (not an envelope, unknown type,
 invalid data, a `PermanentFailure`), the message goes to the dead-letter stream with the
-reason in its headers and is terminated, so the messages behind it keep flowing.
+reason in its headers and is terminated, so the messages behind it keep flowing. An effect that
+needs another system first (a call over the network) comes as a `prepare` step: it runs before
+the transaction, outside it, and returns the effect to commit.
 
 The fetch loop uses nats-py's pull subscription directly rather than a faststream subscriber:
 batches form under load (and share a commit) with a short fetch wait, so a quiet moment holds
@@ -24,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -54,6 +56,11 @@ log = structlog.get_logger(__name__)
 
 Effect = Callable[[Session, Envelope, IntegrationEvent], None]
 
+Prepare = Callable[[Envelope, IntegrationEvent, int], Awaitable[Effect]]
+"""Work before the transaction (a call to another system), given the event and how often it
+was delivered: it returns the effect to commit with the event's tracking record. It runs again
+for a redelivered event, even one applied before, so it checks for itself what is left to do."""
+
 DEFAULT_BACKOFF: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
@@ -77,7 +84,8 @@ class EventConsumer:
         subject: str | Sequence[str],
         database: Transactional,
         executor: StoreExecutor,
-        effect: Effect,
+        effect: Effect | None = None,
+        prepare: Prepare | None = None,
         max_deliver: int = 8,
         backoff: Sequence[float] = DEFAULT_BACKOFF,
         ack_wait_seconds: float = 30.0,
@@ -87,9 +95,12 @@ class EventConsumer:
         self.subjects = [subject] if isinstance(subject, str) else list(subject)
         if not self.subjects:
             raise ValueError("a consumer needs at least one subject")
+        if (effect is None) == (prepare is None):
+            raise ValueError("a consumer needs either an effect or a prepare step")
         self._db = database
         self._executor = executor
         self._effect = effect
+        self._prepare = prepare
         self.max_deliver = max_deliver
         self._backoff = tuple(backoff)
         self._ack_wait = ack_wait_seconds
@@ -263,7 +274,13 @@ class EventConsumer:
                 await self._dead_letter(msg, f"unreadable event: {error}", deliveries)
                 return
             try:
-                applied = await self._executor.run(self._apply_once, envelope, event)
+                effect = (
+                    await self._prepare(envelope, event, deliveries)
+                    if self._prepare is not None
+                    else self._effect
+                )
+                assert effect is not None
+                applied = await self._executor.run(self._apply_once, envelope, event, effect)
             except PermanentFailure as error:
                 await self._dead_letter(msg, str(error), deliveries)
                 return
@@ -277,7 +294,7 @@ class EventConsumer:
             if applied and self._on_applied is not None:
                 self._on_applied()
 
-    def _apply_once(self, envelope: Envelope, event: IntegrationEvent) -> bool:
+    def _apply_once(self, envelope: Envelope, event: IntegrationEvent, effect: Effect) -> bool:
         try:
             with self._db.transaction(commit=True) as session:
                 seen = session.execute(
@@ -288,7 +305,7 @@ class EventConsumer:
                 # What the effect records belongs to the request that caused the event: its
                 # events carry that correlation id on (to the mails, say), not a new one.
                 with caused_by(envelope.correlationid):
-                    self._effect(session, envelope, event)
+                    effect(session, envelope, event)
                 session.execute(
                     _TRACK,
                     {

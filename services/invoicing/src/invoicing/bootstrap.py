@@ -15,6 +15,7 @@ from invoicing.application import InvoicingApplication
 from invoicing.blobs import Blobs
 from invoicing.settings import InvoicingSettings
 from invoicing.state.tables import create_state_tables
+from invoicing.transport import Transport, transport_from
 from invoicing.usecases.invoices import Invoices
 from invoicing.validation import rules_dir_from
 from invoicing.validation.intake import DEFAULT_MAX_BYTES
@@ -95,6 +96,7 @@ class InvoicingService:
     invoices: Invoices
     blobs: Blobs
     rules: Rules
+    transport: Transport | None
 
 
 def bootstrap(
@@ -105,12 +107,16 @@ def bootstrap(
     app = InvoicingApplication(store_environment(settings.database_url))
     database = SharedDatabase(app)
     create_state_tables(database.engine)
+    transport = transport_from(settings)
     return InvoicingService(
         settings=settings,
         app=app,
         database=database,
         executor=StoreExecutor("invoicing", database),
-        invoices=Invoices(app, database, clock),
+        invoices=Invoices(
+            app, database, clock, transport.description if transport is not None else None
+        ),
         blobs=Blobs(settings.stream_replicas),
         rules=Rules(settings),
+        transport=transport,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from servicekit.settings import CommonSettings
 
 
@@ -28,6 +28,31 @@ class InvoicingSettings(CommonSettings):
         default=True,
         description="Compile the rules in the validation workers right after start (true), or "
         "on the first document (false: test stacks, where most never see one)",
+    )
+
+    invoicing_access_point_url: str | None = Field(
+        default=None,
+        description="The access point that takes invoices for participants outside this "
+        "platform (the HTTP relay in invoicing.transport); unset: no route outside this platform",
+    )
+    invoicing_access_point_token: SecretStr | None = Field(
+        default=None, description="Bearer token for the access point, if it wants one"
+    )
+    invoicing_access_point_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=300, description="How long one hand-over may take"
+    )
+    invoicing_transport_attempts: int = Field(
+        default=16,
+        ge=1,
+        le=100,
+        description="Attempts to hand an invoice to the access point while it cannot be reached, "
+        "before the invoice fails (no-route)",
+    )
+    invoicing_transport_retry_max_seconds: float = Field(
+        default=900.0,
+        gt=0,
+        description="The longest wait between two attempts (the waits double from half a "
+        "second up to this): 16 attempts span about an hour and a quarter",
     )
 
     @property

@@ -19,8 +19,9 @@ DocumentType = Literal["Invoice", "CreditNote"]
 """A UBL 2.1 invoice or credit note (Peppol BIS Billing 3.0)."""
 
 FailureReason = Literal["recipient-unknown", "recipient-not-receiving", "no-route"]
-"""Why a delivery failed: nobody has the participant id here and there is no other route, the
-recipient does not receive, or no transport reaches outside this platform."""
+"""Why a delivery failed: neither this platform nor the network knows the participant id, the
+recipient here does not receive, or no route outside this platform takes it (no transport, or
+the access point refused it or could not be reached; the detail says which)."""
 
 
 class DocumentRef(BaseModel):
@@ -81,7 +82,10 @@ class InvoiceRejected(IntegrationEvent):
 
 
 class InvoiceSent(IntegrationEvent, _AboutInvoice):
-    """The invoice left the sender on its route to the recipient."""
+    """The invoice left the sender on its route to the recipient: on this platform straight into
+    the recipient's inbox (InvoiceDelivered follows), over the network into the hands of an
+    access point (where it rests as sent; the invoice's timeline names the access point's
+    reference for it)."""
 
     event_type: ClassVar[str] = "InvoiceSent"
     version: ClassVar[int] = 1

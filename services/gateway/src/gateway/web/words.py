@@ -260,6 +260,10 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "step.sent": ("verstuurd naar {to} via dit platform", "sent to {to} over this platform"),
     "step.delivered": ("afgeleverd in de inbox van {to}", "delivered to the inbox of {to}"),
+    "step.sent_network": (
+        "via het Peppol-netwerk verstuurd naar {to}",
+        "sent to {to} over the Peppol network",
+    ),
     "step.received": ("ontvangen van {sender} ({pid})", "received from {sender} ({pid})"),
     "event.InvoiceSubmitted": ("Aangenomen", "Accepted"),
     "event.InvoiceRejected": ("Afgewezen", "Rejected"),

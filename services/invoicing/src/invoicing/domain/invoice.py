@@ -1,6 +1,7 @@
 """Invoices: an outgoing one from submission to delivery, an incoming one at its recipient.
 
-An outgoing invoice is accepted -> sent -> delivered, or delivery_failed with the reason. A
+An outgoing invoice is accepted -> sent -> delivered, or delivery_failed with the reason; one
+sent over the network to an access point rests as sent (nothing tells us more yet). A
 delivered invoice becomes an incoming invoice of the recipient, whose id derives from the
 outgoing one's, so delivering twice can never make two. A refused submission leaves a
 RejectedSubmission, so the refusal is a fact others can see too.
@@ -62,8 +63,11 @@ class Invoice(CorrelatedAggregate):
         self.document = document
         self.status = "accepted"
 
-    def send(self, route: str, environment_id: uuid.UUID, at: datetime) -> None:
-        """Hand it to its route."""
+    def send(
+        self, route: str, environment_id: uuid.UUID, at: datetime, receipt: str | None = None
+    ) -> None:
+        """Hand it to its route: this platform, or an access point (whose reference for it is
+        the receipt)."""
         if self.status != "accepted":
             raise AlreadyDecided(f"invoice {self.id} is {self.status}")
         self._sent(
@@ -74,6 +78,7 @@ class Invoice(CorrelatedAggregate):
             invoice_number=self.invoice_number,
             recipient_participant_id=self.recipient_participant_id,
             sent_at=at,
+            receipt=receipt,
         )
 
     @event("Sent")
@@ -86,6 +91,7 @@ class Invoice(CorrelatedAggregate):
         invoice_number: str,
         recipient_participant_id: str,
         sent_at: datetime,
+        receipt: str | None = None,  # absent from the events of before the network route
     ) -> None:
         self.status = "sent"
 

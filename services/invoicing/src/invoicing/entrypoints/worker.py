@@ -26,6 +26,7 @@ from invoicing.entrypoints.handlers import InvoicingHandlers
 from invoicing.integration.outbound import to_envelope
 from invoicing.projections import organisation_batches
 from invoicing.projections import organisations as organisation_events
+from invoicing.usecases.network import Routing, waits
 
 CONTEXT = "invoicing"
 DELIVERY_CONSUMER = "invoicing-delivery"
@@ -70,15 +71,36 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
         if isinstance(event, InvoiceSubmitted):
             service.invoices.deliver(session, uuid.UUID(str(event.invoice_id)))
 
-    worker.consume(
-        EventConsumer(
+    settings = service.settings
+    if service.transport is None:
+        delivery = EventConsumer(
             durable=DELIVERY_CONSUMER,
             subject=InvoiceSubmitted.nats_subject(),
             database=service.database,
             executor=service.executor,
             effect=deliver,
-            ack_wait_seconds=service.settings.consumer_ack_wait_seconds,
+            ack_wait_seconds=settings.consumer_ack_wait_seconds,
             on_applied=saved,
         )
-    )
+    else:
+        # Invoices for participants outside this platform go to the network first.
+        attempts = settings.invoicing_transport_attempts
+        delivery = EventConsumer(
+            durable=DELIVERY_CONSUMER,
+            subject=InvoiceSubmitted.nats_subject(),
+            database=service.database,
+            executor=service.executor,
+            prepare=Routing(
+                service.invoices, service.blobs, service.transport, service.executor, attempts
+            ),
+            max_deliver=attempts,
+            backoff=waits(attempts, settings.invoicing_transport_retry_max_seconds),
+            # A hand-over may take the access point's whole timeout, queued behind others.
+            ack_wait_seconds=max(
+                settings.consumer_ack_wait_seconds,
+                2 * settings.invoicing_access_point_timeout_seconds + 10,
+            ),
+            on_applied=saved,
+        )
+    worker.consume(delivery)
     return worker

@@ -23,9 +23,10 @@ from contracts.commands.invoicing import (
     Party,
     TimelineEntry,
 )
+from contracts.events.invoicing import DocumentRef
 from eventsourcing.domain import Aggregate
 from servicekit.eventstore import SharedDatabase
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from invoicing.application import InvoicingApplication
@@ -78,6 +79,18 @@ class SubmissionFacts:
 
 
 @dataclass(frozen=True)
+class NetworkBound:
+    """An invoice for a participant outside this platform, as a transport needs it (the
+    document still to be read from the blob store)."""
+
+    invoice_id: uuid.UUID
+    document_type: str
+    sender: str
+    recipient: str
+    document: DocumentRef
+
+
+@dataclass(frozen=True)
 class Accepted:
     """A new invoice, or the one this key and these bytes made before."""
 
@@ -110,10 +123,14 @@ class Invoices:
         app: InvoicingApplication,
         database: SharedDatabase,
         clock: Callable[[], datetime],
+        network: str | None = None,
     ) -> None:
         self._app = app
         self._db = database
         self._clock = clock
+        # Where a transport hands invoices for participants outside this platform (None: no
+        # transport, so they cannot be delivered).
+        self._network = network
 
     # -- organisations ---------------------------------------------------------------------
 
@@ -266,11 +283,7 @@ class Invoices:
         invoice: Invoice = self._app.repository.get(invoice_id)
         if invoice.status != "accepted":
             return  # delivered (or failed) before: a redelivery changes nothing
-        # The sender's environment now (it may have moved since it submitted).
-        environment = session.execute(
-            _ENVIRONMENT, {"the_organisation": str(invoice.organisation_id)}
-        ).scalar()
-        sender_environment = uuid.UUID(environment) if environment else _environment_of(invoice)
+        sender_environment = _sender_environment(session, invoice)
         now = self._clock()
         participant = invoice.recipient_participant_id
         receivers = session.execute(_RECEIVERS, {"participant": participant}).all()
@@ -278,23 +291,22 @@ class Invoices:
         incoming: IncomingInvoice | None = None
         try:
             if not receivers:
-                reason, detail = (
+                self._fail(
+                    session,
+                    invoice,
                     "no-route",
                     f"The recipient {participant} is not on this platform, and there is no "
                     "route outside this platform.",
+                    sender_environment,
+                    now,
                 )
-                invoice.fail(reason, detail, sender_environment, now)
-                _set_status(session, invoice.id, "delivery_failed", detail)
-                _note(session, invoice, now, "InvoiceDeliveryFailed", detail)
             elif not receiving:
                 reason, detail = (
                     "recipient-not-receiving",
                     f"The recipient {participant} is on this platform but does not receive "
                     "e-invoices.",
                 )
-                invoice.fail(reason, detail, sender_environment, now)
-                _set_status(session, invoice.id, "delivery_failed", detail)
-                _note(session, invoice, now, "InvoiceDeliveryFailed", detail)
+                self._fail(session, invoice, reason, detail, sender_environment, now)
             else:
                 recipient = receiving[0]
                 incoming = self._hand_over(session, invoice, recipient, sender_environment, now)
@@ -303,6 +315,75 @@ class Invoices:
         # One save, so one insert of all their events (the incoming invoice's first, as its
         # InvoiceReceived always came before the sender's InvoiceSent and InvoiceDelivered).
         self._app.save(*([incoming] if incoming is not None else []), invoice)
+
+    def _fail(
+        self,
+        session: Session,
+        invoice: Invoice,
+        reason: str,
+        detail: str,
+        sender_environment: uuid.UUID,
+        now: datetime,
+    ) -> None:
+        invoice.fail(reason, detail, sender_environment, now)
+        _set_status(session, invoice.id, "delivery_failed", detail)
+        _note(session, invoice, now, "InvoiceDeliveryFailed", detail)
+        # Nobody got it, so it is no duplicate when the sender sends it again.
+        session.execute(_RELEASE_NUMBER, {"the_invoice": str(invoice.id)})
+
+    def bound_outside(self, invoice_id: uuid.UUID) -> NetworkBound | None:
+        """What a transport needs to send an accepted invoice whose recipient is not on this
+        platform; None when it stays here, was decided before, or there is no transport."""
+        if self._network is None:
+            return None
+        with self._db.transaction(commit=False) as session:
+            invoice: Invoice = self._app.repository.get(invoice_id)
+            if invoice.status != "accepted":
+                return None
+            participant = invoice.recipient_participant_id
+            if session.execute(_RECEIVERS, {"participant": participant}).first() is not None:
+                return None
+        return NetworkBound(
+            invoice_id=invoice.id,
+            document_type=invoice.document_type,
+            sender=invoice.sender_participant_id,
+            recipient=participant,
+            document=DocumentRef(**invoice.document),
+        )
+
+    def sent_over_network(
+        self, session: Session, invoice_id: uuid.UUID, receipt: str | None
+    ) -> None:
+        """An access point took the invoice (its reference for it: the receipt)."""
+        invoice: Invoice = self._app.repository.get(invoice_id)
+        if invoice.status != "accepted":
+            return
+        now = self._clock()
+        invoice.send("peppol", _sender_environment(session, invoice), now, receipt=receipt)
+        _set_status(session, invoice.id, "sent", None)
+        said = (
+            f"Sent to {invoice.recipient_participant_id} over the Peppol network, through "
+            f"{self._network or 'an access point'}"
+        )
+        _note(
+            session,
+            invoice,
+            now,
+            "InvoiceSent",
+            said + (f", which knows it as {receipt}." if receipt else "."),
+        )
+        self._app.save(invoice)
+
+    def undeliverable(
+        self, session: Session, invoice_id: uuid.UUID, reason: str, detail: str
+    ) -> None:
+        """The network would not, or could not, take the invoice."""
+        invoice: Invoice = self._app.repository.get(invoice_id)
+        if invoice.status != "accepted":
+            return
+        environment = _sender_environment(session, invoice)
+        self._fail(session, invoice, reason, detail, environment, self._clock())
+        self._app.save(invoice)
 
     def _hand_over(
         self,
@@ -515,6 +596,9 @@ _NUMBER_USED = select(invoice_numbers.c.invoice_id).where(
     invoice_numbers.c.invoice_number == bindparam("the_number"),
     invoice_numbers.c.issue_date == bindparam("the_date"),
 )
+_RELEASE_NUMBER = delete(invoice_numbers).where(
+    invoice_numbers.c.invoice_id == bindparam("the_invoice")
+)
 _INSERT_KEY = idempotency_keys.insert()
 _INSERT_NUMBER = invoice_numbers.insert()
 _INSERT_ROW = invoice_rows.insert()
@@ -560,6 +644,14 @@ def _previous(session: Session, organisation_id: str, key: str) -> tuple[str, uu
 def _sentence(text: str) -> str:
     """`text` with its full stop, unless it ends in one already (a name like "Bakker B.V.")."""
     return text if text.endswith(".") else f"{text}."
+
+
+def _sender_environment(session: Session, invoice: Invoice) -> uuid.UUID:
+    """The sender's environment now (it may have moved since it submitted)."""
+    environment = session.execute(
+        _ENVIRONMENT, {"the_organisation": str(invoice.organisation_id)}
+    ).scalar()
+    return uuid.UUID(environment) if environment else _environment_of(invoice)
 
 
 def _environment_of(invoice: Invoice) -> uuid.UUID:

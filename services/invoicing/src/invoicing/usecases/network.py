@@ -1,0 +1,115 @@
+"""Routing with a transport: the delivery consumer's step when invoices can leave this platform.
+
+For each submitted invoice the step asks whether its recipient is outside this platform. If not,
+the invoice is delivered here as always (`Invoices.deliver`). If so, the step reads the document
+from the blob store and hands it to the transport, outside any transaction, then records what
+came of it: sent, with the access point's reference, or failed with the reason. While the access
+point cannot be reached the consumer tries again, waiting longer each time; after the last
+attempt the invoice fails, so the sender always hears an outcome and no invoice rests in a
+dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from contracts.envelope import Envelope
+from contracts.events.base import IntegrationEvent
+from contracts.events.invoicing import InvoiceSubmitted
+from servicekit.consumer import Effect
+from servicekit.executor import StoreExecutor
+from sqlalchemy.orm import Session
+
+from invoicing.blobs import BlobMissing, Blobs
+from invoicing.transport import Parcel, RecipientUnknown, Refused, Transport, Unreachable
+from invoicing.usecases.invoices import Invoices, _sentence
+
+log = structlog.get_logger(__name__)
+
+FIRST_WAIT_SECONDS = 0.5
+
+
+def waits(attempts: int, longest: float) -> tuple[float, ...]:
+    """The waits between `attempts` deliveries: doubling from half a second, at most `longest`."""
+    return tuple(min(FIRST_WAIT_SECONDS * 2**n, longest) for n in range(max(attempts - 1, 1)))
+
+
+class Routing:
+    """The delivery consumer's prepare step (servicekit.consumer.Prepare)."""
+
+    def __init__(
+        self,
+        invoices: Invoices,
+        blobs: Blobs,
+        transport: Transport,
+        executor: StoreExecutor,
+        attempts: int,
+    ) -> None:
+        self._invoices = invoices
+        self._blobs = blobs
+        self._transport = transport
+        self._executor = executor
+        self._attempts = attempts
+
+    async def __call__(
+        self, envelope: Envelope, event: IntegrationEvent, deliveries: int
+    ) -> Effect:
+        """Send an invoice for outside over the network; the effect that records the outcome
+        (or, for an invoice that stays here, the delivery here)."""
+        if not isinstance(event, InvoiceSubmitted):
+            return _nothing
+        invoice_id = uuid.UUID(str(event.invoice_id))
+        outside = await self._executor.run(self._invoices.bound_outside, invoice_id)
+        if outside is None:
+            return self._here(invoice_id)
+        try:
+            document = await self._blobs.read(outside.document)
+            receipt = await self._transport.send(
+                Parcel(
+                    message_id=invoice_id,
+                    document_type=outside.document_type,
+                    sender=outside.sender,
+                    recipient=outside.recipient,
+                    document=document,
+                )
+            )
+        except RecipientUnknown as error:
+            return self._failed(invoice_id, "recipient-unknown", str(error))
+        except Refused as error:
+            return self._failed(invoice_id, "no-route", str(error))
+        except (Unreachable, BlobMissing) as error:
+            if deliveries < self._attempts:
+                raise  # the consumer tries again after its next wait
+            log.error(
+                "invoice not sent: the network could not be reached",
+                invoice_id=str(invoice_id),
+                attempts=deliveries,
+                error=str(error),
+            )
+            return self._failed(
+                invoice_id,
+                "no-route",
+                f"{_sentence(str(error))} Tried {deliveries} times; the invoice was not sent.",
+            )
+
+        def sent(session: Session, _envelope: Envelope, _event: IntegrationEvent) -> None:
+            self._invoices.sent_over_network(session, invoice_id, receipt.reference)
+
+        return sent
+
+    def _here(self, invoice_id: uuid.UUID) -> Effect:
+        def deliver(session: Session, _envelope: Envelope, _event: IntegrationEvent) -> None:
+            self._invoices.deliver(session, invoice_id)
+
+        return deliver
+
+    def _failed(self, invoice_id: uuid.UUID, reason: str, detail: str) -> Effect:
+        def failed(session: Session, _envelope: Envelope, _event: IntegrationEvent) -> None:
+            self._invoices.undeliverable(session, invoice_id, reason, detail)
+
+        return failed
+
+
+def _nothing(_session: Session, _envelope: Envelope, _event: IntegrationEvent) -> None:
+    """Nothing to record but that the event was seen."""
