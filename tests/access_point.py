@@ -6,6 +6,7 @@ By the recipient's participant id (its value part):
 - ending in `422`: refused, with a problem's detail;
 - ending in `503`: always busy;
 - ending in `777`: busy the first time for each Idempotency-Key, then taken;
+- ending in `888`: taken, after SLOW_SECONDS;
 - anything else: taken (201, `{"id": "AP-<n>"}`).
 """
 
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+SLOW_SECONDS = 4.0
 
 
 @dataclass
@@ -76,6 +80,8 @@ def access_point(token: str | None = None) -> Iterator[AccessPoint]:
             return 404, {"title": "Not Found", "detail": "No SMP registration."}
         if recipient.endswith("422"):
             return 422, {"title": "Refused", "detail": "The receiving access point said no"}
+        if recipient.endswith("888"):
+            time.sleep(SLOW_SECONDS)
         if recipient.endswith("503"):
             return 503, {"title": "Busy"}
         with lock:

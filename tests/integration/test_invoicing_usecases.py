@@ -294,6 +294,8 @@ def test_with_a_transport_an_unknown_participant_goes_over_the_network(
     assert isinstance(here, Accepted) and isinstance(taken, Accepted)
     assert isinstance(refused, Accepted)
     assert invoices.bound_outside(here.invoice_id) is None  # a recipient on this platform
+    with database.transaction() as session:  # delivery leaves the network's to the transport
+        invoices.deliver(session, taken.invoice_id)
     outside = invoices.bound_outside(taken.invoice_id)
     assert outside is not None and outside.recipient == "0106:99999999"
     assert outside.sender == "0106:11111111" and outside.document.name == DOCUMENT["name"]

@@ -63,6 +63,8 @@ def test_sending_an_invoice_documents_each_refusal_of_api_md(document: dict[str,
     submit = document["paths"]["/api/v1/organisations/{organisation_id}/invoices"]["post"]
     assert {"400", "401", "404", "409", "413", "415", "422"} <= set(submit["responses"])
     assert "Location" in submit["responses"]["202"]["headers"]
+    add = document["paths"]["/api/v1/organisations"]["post"]
+    assert "Location" in add["responses"]["201"]["headers"]
     assert set(submit["requestBody"]["content"]) == {"application/xml"}
     login = document["paths"]["/api/v1/sessions"]["post"]
     assert "Retry-After" in login["responses"]["429"]["headers"]

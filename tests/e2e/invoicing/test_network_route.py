@@ -9,13 +9,14 @@ mail; an invoice for a recipient on this platform is delivered here as always.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
 from devstack.stack import Stack
 from playwright.sync_api import Page, expect
 
-from tests.access_point import AccessPoint, access_point
+from tests.access_point import SLOW_SECONDS, AccessPoint, access_point
 from tests.e2e.invoicing.conftest import Party, an_active_organisation
 from tests.e2e.invoicing.documents import a_number, invoice, rules_dir
 from tests.e2e.invoicing.test_send_and_receive import detail, submit
@@ -111,6 +112,18 @@ def test_a_recipient_on_this_platform_is_still_delivered_here(
     done = settled(network, sender, receiver.participant)
     assert eventually(lambda: detail(network, sender, done["id"])["status"] == "delivered")
     assert not point.for_recipient(receiver.participant)
+
+
+def test_a_slow_access_point_holds_up_no_delivery_here(network: Stack, sender: Party) -> None:
+    receiver = an_active_organisation(network, "network-receiver-2", receiving=True)
+    slow = submit(network, sender, invoice(sender.participant, "0106:55500888", a_number()))
+    time.sleep(0.5)  # the slow hand-over has begun
+    began = time.monotonic()
+    here = submit(network, sender, invoice(sender.participant, receiver.participant, a_number()))
+    assert eventually(lambda: detail(network, sender, here.json()["id"])["status"] == "delivered")
+    assert time.monotonic() - began < SLOW_SECONDS - 1
+    assert detail(network, sender, slow.json()["id"])["status"] == "accepted"
+    assert eventually(lambda: detail(network, sender, slow.json()["id"])["status"] == "sent")
 
 
 def test_a_busy_access_point_is_tried_again_with_the_same_message_id(

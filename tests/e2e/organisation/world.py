@@ -65,6 +65,7 @@ def add_from_register(stack: Stack, person: Person, kvk_number: str) -> dict[str
     answer = api(stack, person, "POST", "/api/v1/organisations", json={"kvk_number": kvk_number})
     assert answer.status_code == 201, answer.text
     body: dict[str, Any] = answer.json()
+    assert answer.headers["location"] == f"/api/v1/organisations/{body['id']}"
     return body
 
 

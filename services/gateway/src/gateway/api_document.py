@@ -183,7 +183,10 @@ XML_BODY: Mapping[str, str] = MappingProxyType(
 """Operations whose body is an XML document (the route reads it raw: Litestar cannot see it)."""
 
 LOCATION: Mapping[str, str] = MappingProxyType(
-    {"submitInvoice": "The invoice: /api/v1/organisations/{organisation_id}/invoices/{id}."}
+    {
+        "submitInvoice": "The invoice: /api/v1/organisations/{organisation_id}/invoices/{id}.",
+        "addOrganisation": "The organisation: /api/v1/organisations/{id}.",
+    }
 )
 
 _METHODS = ("get", "put", "post", "patch", "delete")

@@ -31,10 +31,10 @@ from contracts.commands.organisations import (
 )
 from contracts.commands.profile import GetProfile, Profile
 from contracts.events.organisation import PostalAddress
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, Parameter
-from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gateway.auth import BEARER_SECURITY, authenticated_caller
@@ -241,6 +241,7 @@ class OrganisationController(Controller):
     @post(
         "/",
         operation_id="addOrganisation",
+        status_code=HTTP_201_CREATED,
         before_request=require_json,
         summary="Add an organisation",
         description="`{kvk_number}`: looked up in the KvK register and filled in from it "
@@ -254,9 +255,11 @@ class OrganisationController(Controller):
         data: JSONBody[NewOrganisation],
         caller: NamedDependency[Caller],
         bus: NamedDependency[Bus],
-    ) -> Organisation:
+    ) -> Response[Organisation]:
         """From the register or by hand."""
-        return await add_organisation(data, caller, bus)
+        added = await add_organisation(data, caller, bus)
+        location = f"/api/v1/organisations/{added.id}"
+        return Response(added, status_code=HTTP_201_CREATED, headers={"Location": location})
 
     @get(
         "/",

@@ -30,6 +30,7 @@ from invoicing.usecases.network import Routing, waits
 
 CONTEXT = "invoicing"
 DELIVERY_CONSUMER = "invoicing-delivery"
+TRANSPORT_CONSUMER = "invoicing-transport"
 
 
 def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
@@ -72,8 +73,8 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
             service.invoices.deliver(session, uuid.UUID(str(event.invoice_id)))
 
     settings = service.settings
-    if service.transport is None:
-        delivery = EventConsumer(
+    worker.consume(
+        EventConsumer(
             durable=DELIVERY_CONSUMER,
             subject=InvoiceSubmitted.nats_subject(),
             database=service.database,
@@ -82,25 +83,28 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
             ack_wait_seconds=settings.consumer_ack_wait_seconds,
             on_applied=saved,
         )
-    else:
-        # Invoices for participants outside this platform go to the network first.
+    )
+    if service.transport is not None:
+        # Invoices for participants outside this platform, sent over the network: in a
+        # consumer of their own, so a slow access point never holds up delivery here.
         attempts = settings.invoicing_transport_attempts
-        delivery = EventConsumer(
-            durable=DELIVERY_CONSUMER,
-            subject=InvoiceSubmitted.nats_subject(),
-            database=service.database,
-            executor=service.executor,
-            prepare=Routing(
-                service.invoices, service.blobs, service.transport, service.executor, attempts
-            ),
-            max_deliver=attempts,
-            backoff=waits(attempts, settings.invoicing_transport_retry_max_seconds),
-            # A hand-over may take the access point's whole timeout, queued behind others.
-            ack_wait_seconds=max(
-                settings.consumer_ack_wait_seconds,
-                2 * settings.invoicing_access_point_timeout_seconds + 10,
-            ),
-            on_applied=saved,
+        worker.consume(
+            EventConsumer(
+                durable=TRANSPORT_CONSUMER,
+                subject=InvoiceSubmitted.nats_subject(),
+                database=service.database,
+                executor=service.executor,
+                prepare=Routing(
+                    service.invoices, service.blobs, service.transport, service.executor, attempts
+                ),
+                max_deliver=attempts,
+                backoff=waits(attempts, settings.invoicing_transport_retry_max_seconds),
+                # A hand-over may take the access point's whole timeout, queued behind others.
+                ack_wait_seconds=max(
+                    settings.consumer_ack_wait_seconds,
+                    2 * settings.invoicing_access_point_timeout_seconds + 10,
+                ),
+                on_applied=saved,
+            )
         )
-    worker.consume(delivery)
     return worker

@@ -290,6 +290,8 @@ class Invoices:
         receiving = [r._mapping for r in receivers if r._mapping["receiving"]]
         incoming: IncomingInvoice | None = None
         try:
+            if not receivers and self._network is not None:
+                return  # the transport consumer sends it over the network
             if not receivers:
                 self._fail(
                     session,

@@ -1,12 +1,16 @@
-"""Routing with a transport: the delivery consumer's step when invoices can leave this platform.
+"""Sending over the network: the transport consumer's step, when invoices can leave this platform.
 
-For each submitted invoice the step asks whether its recipient is outside this platform. If not,
-the invoice is delivered here as always (`Invoices.deliver`). If so, the step reads the document
-from the blob store and hands it to the transport, outside any transaction, then records what
-came of it: sent, with the access point's reference, or failed with the reason. While the access
-point cannot be reached the consumer tries again, waiting longer each time; after the last
-attempt the invoice fails, so the sender always hears an outcome and no invoice rests in a
-dead-letter queue.
+The delivery consumer delivers each submitted invoice whose recipient is here, and leaves the
+others to this step, a second consumer of InvoiceSubmitted. It reads the document from the blob
+store and hands it to the transport, outside any transaction, then records what came of it:
+sent, with the access point's reference, or failed with the reason. While the access point
+cannot be reached the consumer tries again, waiting longer each time; after the last attempt
+the invoice fails, so the sender always hears an outcome and no invoice rests in a dead-letter
+queue. A slow access point holds up only this consumer, never delivery here.
+
+The two consumers look the recipient up each in their own time. A recipient that joined this
+platform in between is delivered here by this step (delivery does nothing to an invoice that was
+delivered, sent or failed already), so no invoice is left waiting.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ def waits(attempts: int, longest: float) -> tuple[float, ...]:
 
 
 class Routing:
-    """The delivery consumer's prepare step (servicekit.consumer.Prepare)."""
+    """The transport consumer's prepare step (servicekit.consumer.Prepare)."""
 
     def __init__(
         self,
@@ -56,7 +60,7 @@ class Routing:
         self, envelope: Envelope, event: IntegrationEvent, deliveries: int
     ) -> Effect:
         """Send an invoice for outside over the network; the effect that records the outcome
-        (or, for an invoice that stays here, the delivery here)."""
+        (or, for one whose recipient is here after all, the delivery here)."""
         if not isinstance(event, InvoiceSubmitted):
             return _nothing
         invoice_id = uuid.UUID(str(event.invoice_id))
