@@ -57,6 +57,9 @@ def access_point(token: str | None = None) -> Iterator[AccessPoint]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             headers = {k.lower(): v for k, v in self.headers.items()}
+            if self.path != "/send":
+                self.wrong_path()
+                return
             status, answer = decide(headers)
             with lock:
                 point.seen.append(HandedOver(headers, body, status, answer))
@@ -67,6 +70,16 @@ def access_point(token: str | None = None) -> Iterator[AccessPoint]:
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
+
+        def wrong_path(self) -> None:
+            """A web server's own answers: no such page (HTML), or a hand-over in progress."""
+            status = 409 if self.path == "/conflict" else 404
+            page = b"<html><body>Not here</body></html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
 
         def log_message(self, *_args: Any) -> None:
             pass

@@ -4,6 +4,7 @@ answer becomes a receipt or a named refusal."""
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 
 import pytest
@@ -73,6 +74,32 @@ async def test_each_refusal_is_named_with_the_access_points_words(
         finally:
             await transport.close()
     assert words in str(raised.value)
+
+
+async def test_a_404_that_is_no_problem_answer_is_a_wrong_url_tried_again() -> None:
+    with access_point() as point:
+        transport = HttpAccessPoint(point.url.replace("/send", "/elsewhere/404-page"))
+        try:
+            with pytest.raises(Unreachable, match="answered 404"):
+                await transport.send(parcel("0106:12345678"))
+        finally:
+            await transport.close()
+
+
+async def test_a_hand_over_in_progress_and_a_slow_answer_are_tried_again() -> None:
+    with access_point() as point:
+        busy = HttpAccessPoint(point.url.replace("/send", "/conflict"))
+        slow = HttpAccessPoint(point.url, timeout_seconds=1)
+        try:
+            with pytest.raises(Unreachable, match="answered 409"):
+                await busy.send(parcel("0106:12345678"))
+            began = time.monotonic()
+            with pytest.raises(Unreachable, match="did not answer within 1 s"):
+                await slow.send(parcel("0106:10000888"))
+            assert time.monotonic() - began < 2
+        finally:
+            await busy.close()
+            await slow.close()
 
 
 async def test_wrong_credentials_and_silence_are_tried_again_later() -> None:

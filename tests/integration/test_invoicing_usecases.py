@@ -293,17 +293,22 @@ def test_with_a_transport_an_unknown_participant_goes_over_the_network(
     refused = submit(invoices, sender, "k2", "2" * 64, "INV-2", "0106:99999999")
     assert isinstance(here, Accepted) and isinstance(taken, Accepted)
     assert isinstance(refused, Accepted)
-    assert invoices.bound_outside(here.invoice_id) is None  # a recipient on this platform
+    assert invoices.claim_for_network(here.invoice_id) is None  # a recipient on this platform
     with database.transaction() as session:  # delivery leaves the network's to the transport
         invoices.deliver(session, taken.invoice_id)
-    outside = invoices.bound_outside(taken.invoice_id)
+    outside = invoices.claim_for_network(taken.invoice_id)
     assert outside is not None and outside.recipient == "0106:99999999"
+    # Claimed, it stays the network's, even when the recipient joins this platform.
+    an_organisation(database, "99999999", receiving=True)
+    with database.transaction() as session:
+        invoices.deliver(session, taken.invoice_id)
+    assert invoices.claim_for_network(taken.invoice_id) == outside
     assert outside.sender == "0106:11111111" and outside.document.name == DOCUMENT["name"]
     for _ in range(2):  # a redelivered outcome changes nothing
         with database.transaction() as session:
             invoices.sent_over_network(session, taken.invoice_id, "AP-7")
             invoices.undeliverable(session, refused.invoice_id, "no-route", "Refused (422).")
-    assert invoices.bound_outside(taken.invoice_id) is None  # decided
+    assert invoices.claim_for_network(taken.invoice_id) is None  # decided
     sent = invoices.detail(sender, taken.invoice_id)
     assert sent is not None and sent.status == "sent"
     assert [(s.event, s.detail) for s in sent.timeline][1:] == [
@@ -325,10 +330,35 @@ def test_with_a_transport_an_unknown_participant_goes_over_the_network(
     assert last.reason == "no-route"  # type: ignore[attr-defined]
 
 
-def test_without_a_transport_nothing_is_bound_outside(
+def test_without_a_transport_nothing_is_claimed_for_the_network(
     database: SharedDatabase, invoices: Invoices
 ) -> None:
     sender, _ = an_organisation(database, "11111111")
     outcome = submit(invoices, sender, "k1", "1" * 64, "INV-1", "0106:99999999")
     assert isinstance(outcome, Accepted)
-    assert invoices.bound_outside(outcome.invoice_id) is None
+    assert invoices.claim_for_network(outcome.invoice_id) is None
+
+
+def test_the_same_bytes_go_to_the_network_under_the_same_message_id(
+    app: InvoicingApplication, database: SharedDatabase
+) -> None:
+    """A retry, or the same file sent again after a failure: the access point can tell."""
+    invoices = Invoices(app, database, lambda: datetime.now(UTC), network="an access point")
+    sender, _ = an_organisation(database, "11111111")
+    first = submit(invoices, sender, "k1", "1" * 64, "INV-1", "0106:99999999")
+    assert isinstance(first, Accepted)
+    claimed = invoices.claim_for_network(first.invoice_id)
+    assert claimed is not None
+    with database.transaction() as session:
+        invoices.undeliverable(session, first.invoice_id, "no-route", "Nobody answered.")
+    again = submit(invoices, sender, "k2", "1" * 64, "INV-1", "0106:99999999")
+    known = invoices.organisation(sender)
+    assert known is not None
+    other_bytes = {**DOCUMENT, "name": "b" * 64, "sha256": "b" * 64}
+    other = invoices.submit(
+        known, None, "k3", "b" * 64, facts("INV-2", "0106:99999999"), other_bytes, []
+    )
+    assert isinstance(again, Accepted) and isinstance(other, Accepted)
+    [resent, different] = [invoices.claim_for_network(i.invoice_id) for i in (again, other)]
+    assert resent is not None and resent.message_id == claimed.message_id
+    assert different is not None and different.message_id != claimed.message_id

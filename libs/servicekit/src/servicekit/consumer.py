@@ -90,6 +90,7 @@ class EventConsumer:
         backoff: Sequence[float] = DEFAULT_BACKOFF,
         ack_wait_seconds: float = 30.0,
         on_applied: Callable[[], None] | None = None,
+        batch: int = 128,
     ) -> None:
         self.durable = durable
         self.subjects = [subject] if isinstance(subject, str) else list(subject)
@@ -105,6 +106,7 @@ class EventConsumer:
         self._backoff = tuple(backoff)
         self._ack_wait = ack_wait_seconds
         self._on_applied = on_applied
+        self._batch = batch
         self._js: JetStreamContext | None = None
         self._stopping = False
         # Set when stopping or when the lease is lost: ends an idle consumer's long wait.
@@ -208,7 +210,7 @@ class EventConsumer:
                     await keeper
 
     async def _fetch_and_handle(self, subscription: JetStreamContext.PullSubscription) -> None:
-        puller = Puller(subscription, batch=128, interrupted=self._interrupted)
+        puller = Puller(subscription, batch=self._batch, interrupted=self._interrupted)
         while not self._stopping and not self._lease_lost:
             messages = await puller.fetch()
             if messages:

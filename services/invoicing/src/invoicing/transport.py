@@ -19,13 +19,16 @@ service providers offer one); an AS4 adapter that is an access point itself is l
     <the UBL as submitted>
 
     2xx: taken; the receipt is the JSON body's "id", else the Location header
-    404: the network does not know the recipient
-    other 4xx (but 401, 403, 408, 425, 429): the document is refused; the problem's detail says why
-    401, 403, 408, 425, 429, 5xx, no answer: unreachable this time
+    404 with a JSON (problem) body: the network does not know the recipient
+    other 4xx (but 401, 403, 408, 409, 425, 429): the document is refused; the problem's detail
+        says why
+    401, 403, 408, 409, 425, 429, 5xx, a 404 without a JSON body (a wrong URL), no answer within
+        the timeout: unreachable this time
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
@@ -38,12 +41,15 @@ from invoicing.settings import InvoicingSettings
 log = structlog.get_logger(__name__)
 
 USER_AGENT = "einvoice-transport/1.0"
-_TRY_AGAIN = frozenset({401, 403, 408, 425, 429})
+HAND_OVERS_AT_ONCE = 16
+# 409: a hand-over under this message id is still in progress there.
+_TRY_AGAIN = frozenset({401, 403, 408, 409, 425, 429})
 
 
 @dataclass(frozen=True)
 class Parcel:
-    """One invoice to hand over."""
+    """One invoice to hand over, under a message id that is the same for every hand-over of
+    these bytes by this organisation (a retry, or the same file sent again after a failure)."""
 
     message_id: uuid.UUID
     document_type: str
@@ -92,15 +98,18 @@ class HttpAccessPoint:
         url: str,
         token: str | None = None,
         timeout_seconds: float = 30.0,
+        connections: int = HAND_OVERS_AT_ONCE,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._url = url
+        self._timeout = timeout_seconds
         headers = {"User-Agent": USER_AGENT}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._client = httpx.AsyncClient(
             headers=headers,
             timeout=timeout_seconds,
+            limits=httpx.Limits(max_connections=connections),
             follow_redirects=False,
             transport=transport,
         )
@@ -109,32 +118,41 @@ class HttpAccessPoint:
     async def send(self, parcel: Parcel) -> Receipt:
         """POST the document; map the answer onto a receipt or one of the three refusals."""
         try:
-            answer = await self._client.post(
-                self._url,
-                content=parcel.document,
-                headers={
-                    "Content-Type": "application/xml",
-                    "Idempotency-Key": str(parcel.message_id),
-                    "X-Peppol-Sender": parcel.sender,
-                    "X-Peppol-Recipient": parcel.recipient,
-                    "X-Document-Type": parcel.document_type,
-                },
-            )
+            # httpx's timeout is per step (connect, each read, ...): this one is the whole.
+            async with asyncio.timeout(self._timeout):
+                answer = await self._post(parcel)
+        except TimeoutError as error:
+            raise Unreachable(
+                f"{self.description} did not answer within {self._timeout:g} s"
+            ) from error
         except httpx.HTTPError as error:
             raise Unreachable(f"{self.description} did not answer: {error!r}") from error
         status = answer.status_code
         if 200 <= status < 300:
             return Receipt(_reference(answer))
         said = _said(answer)
-        if status == 404:
+        if status == 404 and _is_json(answer):
             raise RecipientUnknown(
                 f"The Peppol network knows no participant {parcel.recipient}" + _why(said)
             )
-        if 400 <= status < 500 and status not in _TRY_AGAIN:
+        if 400 <= status < 500 and status not in _TRY_AGAIN and status != 404:
             raise Refused(f"{self.description} refused the document ({status})" + _why(said))
-        if status in (401, 403):
-            log.error("the access point refused our credentials", status=status)
+        if status in (401, 403, 404):
+            log.error("the access point refused us or is not at this URL", status=status)
         raise Unreachable(f"{self.description} answered {status}" + _why(said))
+
+    async def _post(self, parcel: Parcel) -> httpx.Response:
+        return await self._client.post(
+            self._url,
+            content=parcel.document,
+            headers={
+                "Content-Type": "application/xml",
+                "Idempotency-Key": str(parcel.message_id),
+                "X-Peppol-Sender": parcel.sender,
+                "X-Peppol-Recipient": parcel.recipient,
+                "X-Document-Type": parcel.document_type,
+            },
+        )
 
     async def close(self) -> None:
         """Close the connection pool."""
@@ -162,6 +180,11 @@ def _reference(answer: httpx.Response) -> str | None:
         return str(body["id"])[:200]
     location = answer.headers.get("Location")
     return location[:200] if location else None
+
+
+def _is_json(answer: httpx.Response) -> bool:
+    kind = str(answer.headers.get("Content-Type", "")).split(";")[0].strip().lower()
+    return kind == "application/json" or kind.endswith("+json")
 
 
 def _said(answer: httpx.Response) -> str:

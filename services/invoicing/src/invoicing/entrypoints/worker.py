@@ -26,11 +26,13 @@ from invoicing.entrypoints.handlers import InvoicingHandlers
 from invoicing.integration.outbound import to_envelope
 from invoicing.projections import organisation_batches
 from invoicing.projections import organisations as organisation_events
+from invoicing.transport import HAND_OVERS_AT_ONCE
 from invoicing.usecases.network import Routing, waits
 
 CONTEXT = "invoicing"
 DELIVERY_CONSUMER = "invoicing-delivery"
 TRANSPORT_CONSUMER = "invoicing-transport"
+RECORDING_ATTEMPTS = 5
 
 
 def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
@@ -97,12 +99,16 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
                 prepare=Routing(
                     service.invoices, service.blobs, service.transport, service.executor, attempts
                 ),
-                max_deliver=attempts,
+                # After the last hand-over the invoice fails; the deliveries beyond are for
+                # recording that outcome (the store answering again).
+                max_deliver=attempts + RECORDING_ATTEMPTS,
                 backoff=waits(attempts, settings.invoicing_transport_retry_max_seconds),
-                # A hand-over may take the access point's whole timeout, queued behind others.
+                # As many hand-overs at once as the transport has connections, each at most
+                # its timeout: the messages of a batch never wait for a connection.
+                batch=HAND_OVERS_AT_ONCE,
                 ack_wait_seconds=max(
                     settings.consumer_ack_wait_seconds,
-                    2 * settings.invoicing_access_point_timeout_seconds + 10,
+                    settings.invoicing_access_point_timeout_seconds + 30,
                 ),
                 on_applied=saved,
             )

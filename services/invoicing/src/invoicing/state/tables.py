@@ -112,6 +112,16 @@ invoice_pdfs = Table(
     Column("size", Integer, nullable=False),
 )
 
+# An invoice the transport consumer took for the network, committed before its first hand-over:
+# from then on it goes over the network or fails, never into an inbox here (whoever joins).
+network_claims = Table(
+    "network_claims",
+    metadata,
+    Column("invoice_id", String(36), primary_key=True),
+    Column("message_id", String(36), nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=False),
+)
+
 
 def create_state_tables(engine: Engine) -> None:
     """Create the tables that do not exist yet."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import structlog
 from contracts.commands.invoicing import (
     Finding,
     InvoiceDetail,
@@ -45,6 +46,7 @@ from invoicing.state.tables import (
     invoice_rows,
     invoice_timeline,
     known_organisations,
+    network_claims,
     organisation_identifiers,
 )
 
@@ -61,6 +63,15 @@ class KnownOrganisation:
     generate_pdf: str
     merge_attachments: bool
     participant_ids: frozenset[str]
+
+
+log = structlog.get_logger(__name__)
+
+_NETWORK_MESSAGE = uuid.UUID("0c1d7a52-3f0e-4b8e-9a65-6f1e2d4b7c11")
+
+
+class RecipientGone(Exception):
+    """The recipient left this platform between claiming and delivering: try again."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,7 @@ class NetworkBound:
     document still to be read from the blob store)."""
 
     invoice_id: uuid.UUID
+    message_id: uuid.UUID
     document_type: str
     sender: str
     recipient: str
@@ -274,7 +286,7 @@ class Invoices:
 
     # -- delivering ------------------------------------------------------------------------
 
-    def deliver(self, session: Session, invoice_id: uuid.UUID) -> None:
+    def deliver(self, session: Session, invoice_id: uuid.UUID, by_transport: bool = False) -> None:
         """Route a submitted invoice: into a receiving organisation's inbox, or fail why.
 
         Runs inside the delivery consumer's transaction: the outgoing invoice's steps, the
@@ -283,6 +295,8 @@ class Invoices:
         invoice: Invoice = self._app.repository.get(invoice_id)
         if invoice.status != "accepted":
             return  # delivered (or failed) before: a redelivery changes nothing
+        if session.execute(_CLAIMED, {"the_invoice": str(invoice_id)}).first() is not None:
+            return  # the transport consumer sends it over the network
         sender_environment = _sender_environment(session, invoice)
         now = self._clock()
         participant = invoice.recipient_participant_id
@@ -291,6 +305,8 @@ class Invoices:
         incoming: IncomingInvoice | None = None
         try:
             if not receivers and self._network is not None:
+                if by_transport:
+                    raise RecipientGone(f"{participant} left this platform: claim it again")
                 return  # the transport consumer sends it over the network
             if not receivers:
                 self._fail(
@@ -333,23 +349,46 @@ class Invoices:
         # Nobody got it, so it is no duplicate when the sender sends it again.
         session.execute(_RELEASE_NUMBER, {"the_invoice": str(invoice.id)})
 
-    def bound_outside(self, invoice_id: uuid.UUID) -> NetworkBound | None:
-        """What a transport needs to send an accepted invoice whose recipient is not on this
-        platform; None when it stays here, was decided before, or there is no transport."""
+    def claim_for_network(self, invoice_id: uuid.UUID) -> NetworkBound | None:
+        """Take an accepted invoice whose recipient is not on this platform for the network, or
+        the one taken before; None when it stays here, was decided before, or there is no
+        transport. The claim commits before the first hand-over, so delivery here leaves it
+        alone even if the recipient joins this platform meanwhile."""
         if self._network is None:
             return None
-        with self._db.transaction(commit=False) as session:
-            invoice: Invoice = self._app.repository.get(invoice_id)
-            if invoice.status != "accepted":
-                return None
+        with self._db.transaction() as session:
+            return self._claim(session, invoice_id)
+
+    def _claim(self, session: Session, invoice_id: uuid.UUID) -> NetworkBound | None:
+        invoice: Invoice = self._app.repository.get(invoice_id)
+        if invoice.status != "accepted":
+            return None
+        claimed = session.execute(_CLAIMED, {"the_invoice": str(invoice_id)}).first()
+        if claimed is None:
             participant = invoice.recipient_participant_id
             if session.execute(_RECEIVERS, {"participant": participant}).first() is not None:
                 return None
+            # The same organisation sending the same bytes again (after a failure, say) hands
+            # them over under the same message id, so the access point can tell a repeat.
+            message_id = uuid.uuid5(
+                _NETWORK_MESSAGE, f"{invoice.organisation_id}|{invoice.document['sha256']}"
+            )
+            session.execute(
+                _CLAIM,
+                {
+                    "invoice_id": str(invoice_id),
+                    "message_id": str(message_id),
+                    "claimed_at": self._clock(),
+                },
+            )
+        else:
+            message_id = uuid.UUID(claimed._mapping["message_id"])
         return NetworkBound(
             invoice_id=invoice.id,
+            message_id=message_id,
             document_type=invoice.document_type,
             sender=invoice.sender_participant_id,
-            recipient=participant,
+            recipient=invoice.recipient_participant_id,
             document=DocumentRef(**invoice.document),
         )
 
@@ -359,6 +398,12 @@ class Invoices:
         """An access point took the invoice (its reference for it: the receipt)."""
         invoice: Invoice = self._app.repository.get(invoice_id)
         if invoice.status != "accepted":
+            log.error(
+                "an access point took an invoice decided before",
+                invoice_id=str(invoice_id),
+                status=invoice.status,
+                receipt=receipt,
+            )
             return
         now = self._clock()
         invoice.send("peppol", _sender_environment(session, invoice), now, receipt=receipt)
@@ -598,6 +643,10 @@ _NUMBER_USED = select(invoice_numbers.c.invoice_id).where(
     invoice_numbers.c.invoice_number == bindparam("the_number"),
     invoice_numbers.c.issue_date == bindparam("the_date"),
 )
+_CLAIMED = select(network_claims.c.message_id).where(
+    network_claims.c.invoice_id == bindparam("the_invoice")
+)
+_CLAIM = network_claims.insert()
 _RELEASE_NUMBER = delete(invoice_numbers).where(
     invoice_numbers.c.invoice_id == bindparam("the_invoice")
 )

@@ -64,14 +64,14 @@ class Routing:
         if not isinstance(event, InvoiceSubmitted):
             return _nothing
         invoice_id = uuid.UUID(str(event.invoice_id))
-        outside = await self._executor.run(self._invoices.bound_outside, invoice_id)
+        outside = await self._executor.run(self._invoices.claim_for_network, invoice_id)
         if outside is None:
             return self._here(invoice_id)
         try:
             document = await self._blobs.read(outside.document)
             receipt = await self._transport.send(
                 Parcel(
-                    message_id=invoice_id,
+                    message_id=outside.message_id,
                     document_type=outside.document_type,
                     sender=outside.sender,
                     recipient=outside.recipient,
@@ -82,19 +82,20 @@ class Routing:
             return self._failed(invoice_id, "recipient-unknown", str(error))
         except Refused as error:
             return self._failed(invoice_id, "no-route", str(error))
-        except (Unreachable, BlobMissing) as error:
+        except Exception as error:
             if deliveries < self._attempts:
                 raise  # the consumer tries again after its next wait
+            said = str(error) if isinstance(error, Unreachable | BlobMissing) else repr(error)
             log.error(
-                "invoice not sent: the network could not be reached",
+                "invoice not sent: the access point did not take it",
                 invoice_id=str(invoice_id),
                 attempts=deliveries,
-                error=str(error),
+                error=said,
             )
             return self._failed(
                 invoice_id,
                 "no-route",
-                f"{_sentence(str(error))} Tried {deliveries} times; the invoice was not sent.",
+                f"{_sentence(said)} Tried {deliveries} times; the access point did not take it.",
             )
 
         def sent(session: Session, _envelope: Envelope, _event: IntegrationEvent) -> None:
@@ -104,7 +105,7 @@ class Routing:
 
     def _here(self, invoice_id: uuid.UUID) -> Effect:
         def deliver(session: Session, _envelope: Envelope, _event: IntegrationEvent) -> None:
-            self._invoices.deliver(session, invoice_id)
+            self._invoices.deliver(session, invoice_id, by_transport=True)
 
         return deliver
 
