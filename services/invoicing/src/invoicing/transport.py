@@ -89,6 +89,10 @@ class Transport(Protocol):
         """Hand the parcel over; raises RecipientUnknown, Refused or Unreachable."""
         ...
 
+    async def close(self) -> None:
+        """Let go of its connections (the service stops)."""
+        ...
+
 
 class HttpAccessPoint:
     """The HTTP relay described above."""

@@ -3,6 +3,7 @@ organisations, its event store and outbox relay."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from contracts.commands.invoicing import (
@@ -87,6 +88,14 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
         )
     )
     if service.transport is not None:
+        transport = service.transport
+        stopping = asyncio.Event()
+
+        async def close_transport_when_stopping() -> None:
+            await stopping.wait()
+            await transport.close()
+
+        worker.add_loop(close_transport_when_stopping, stopping.set)
         # Invoices for participants outside this platform, sent over the network: in a
         # consumer of their own, so a slow access point never holds up delivery here.
         attempts = settings.invoicing_transport_attempts
@@ -97,7 +106,7 @@ def build_worker(service: InvoicingService | None = None) -> ServiceWorker:
                 database=service.database,
                 executor=service.executor,
                 prepare=Routing(
-                    service.invoices, service.blobs, service.transport, service.executor, attempts
+                    service.invoices, service.blobs, transport, service.executor, attempts
                 ),
                 # After the last hand-over the invoice fails; the deliveries beyond are for
                 # recording that outcome (the store answering again).
