@@ -295,7 +295,10 @@ class Invoices:
         invoice: Invoice = self._app.repository.get(invoice_id)
         if invoice.status != "accepted":
             return  # delivered (or failed) before: a redelivery changes nothing
-        if session.execute(_CLAIMED, {"the_invoice": str(invoice_id)}).first() is not None:
+        if (
+            self._network is not None
+            and session.execute(_CLAIMED, {"the_invoice": str(invoice_id)}).first() is not None
+        ):
             return  # the transport consumer sends it over the network
         sender_environment = _sender_environment(session, invoice)
         now = self._clock()
