@@ -20,6 +20,7 @@ from contracts.events.organisation import (
     OrganisationMoved,
     ReceivingEnabled,
 )
+from gateway.web.failures import why_not_delivered
 from invoicing.application import InvoicingApplication
 from invoicing.integration.outbound import to_integration_event
 from invoicing.projections.organisations import apply_organisation_event
@@ -177,6 +178,13 @@ def test_undeliverable_invoices_fail_with_the_reason(
     assert one is not None and one.status == "delivery_failed"
     assert "no route outside this platform" in (one.failure_reason or "")
     assert two is not None and "does not receive" in (two.failure_reason or "")
+    # The pages say these very sentences in Dutch.
+    assert why_not_delivered(one.failure_reason or "", "nl") == (
+        "De ontvanger 0106:99999999 zit niet op dit platform, en er is geen route daarbuiten."
+    )
+    assert why_not_delivered(two.failure_reason or "", "nl") == (
+        "De ontvanger 0106:33333333 staat op dit platform, maar ontvangt geen e-facturen."
+    )
 
 
 def test_keys_and_numbers_are_used_once(database: SharedDatabase, invoices: Invoices) -> None:

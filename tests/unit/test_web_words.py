@@ -7,6 +7,7 @@ import re
 from contracts.commands.invoicing import InvoiceSummary
 from contracts.commands.organisations import Organisation, PdfOptions
 from contracts.commands.profile import EmailPreferences
+from gateway.web.failures import why_not_delivered
 from gateway.web.render import TEMPLATES
 from gateway.web.words import WORDS
 
@@ -39,3 +40,26 @@ def test_every_value_shown_by_name_has_its_words() -> None:
         assert f"email.{choice}" in WORDS, choice
     for key in ("scheme.0106", "scheme.9944", "scheme.0190", "role.member", "role.admin"):
         assert key in WORDS
+
+
+def test_why_an_invoice_was_not_delivered_is_said_in_dutch_with_the_networks_own_words() -> None:
+    said = {
+        "The Peppol network knows no participant 0106:1: No SMP registration.": (
+            "Het Peppol-netwerk kent geen deelnemer 0106:1 (antwoord: No SMP registration)."
+        ),
+        "The Peppol network knows no participant 0106:1.": (
+            "Het Peppol-netwerk kent geen deelnemer 0106:1."
+        ),
+        "the access point at ap.example refused the document (422): Wrong type.": (
+            "Het accesspoint ap.example weigerde de factuur (422) (antwoord: Wrong type)."
+        ),
+        "the access point at ap.example answered 503: Busy. Tried 16 times; the access point "
+        "did not take it.": (
+            "Het accesspoint nam de factuur niet aan, ook niet na 16 pogingen (antwoord: the "
+            "access point at ap.example answered 503: Busy)."
+        ),
+    }
+    for english, dutch in said.items():
+        assert why_not_delivered(english, "nl") == dutch
+        assert why_not_delivered(english, "en") == english
+    assert why_not_delivered("Something else entirely.", "nl") == "Something else entirely."

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 from devstack.stack import Stack
+from gateway.web.failures import why_not_delivered
 from playwright.sync_api import Page, expect
 
 from tests.access_point import SLOW_SECONDS, AccessPoint, access_point
@@ -162,6 +163,8 @@ def test_what_the_network_will_not_take_fails_with_the_reason_and_a_mail(
     done = settled(network, sender, recipient)
     assert done["status"] == "delivery_failed", done
     assert words in done["failure_reason"]
+    dutch = why_not_delivered(done["failure_reason"], "nl")  # as the Dutch page says it
+    assert dutch.startswith("Het ") and dutch.endswith(".") and "Tried" not in dutch
     assert done["timeline"][-1]["event"] == "InvoiceDeliveryFailed"
     assert len(point.for_recipient(recipient)) == tries
     mails = wait_for_kind(network, sender.person.email, "invoice_delivery_failed", timeout=20)
@@ -196,6 +199,16 @@ def test_the_invoice_page_tells_the_network_route(
         "sent to 0106:55500003 over the Peppol network"
     )
     expect(page.locator("#invoice-status")).to_have_text("sent")
+    # A Dutch reader of an invoice the network did not know reads why in Dutch.
+    failed = settled(network, sender, "0106:55500404")
+    page.context.add_cookies(
+        [{"name": "einvoice_language", "value": "nl", "url": network.gateway_url}]
+    )
+    page.goto(f"{network.gateway_url}/organisations/{sender.id}/invoices/{failed['id']}")
+    expect(page.locator("dl.facts")).to_contain_text(
+        "Het Peppol-netwerk kent geen deelnemer 0106:55500404 (antwoord: No SMP registration)."
+    )
+    expect(page.locator("#timeline")).to_contain_text("Het Peppol-netwerk kent geen deelnemer")
 
 
 def invoice_bytes(network: Stack, sender: Party, invoice_id: str) -> bytes:

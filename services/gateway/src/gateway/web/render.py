@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from servicekit.wording import amount, local_date, local_moment
 
+from gateway.web.failures import why_not_delivered
 from gateway.web.words import say
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -25,7 +26,8 @@ _environment = Environment(
 
 def render(template: str, *, language: str, **context: Any) -> str:
     """`web/<template>` with `t(key, **values)` speaking `language`, and `day(date)`,
-    `moment(datetime)`, `money(amount, currency)` writing them as its readers do."""
+    `moment(datetime)`, `money(amount, currency)` writing them as its readers do, and
+    `failure(detail)` saying why an invoice was not delivered."""
     page = _environment.get_template(f"web/{template}")
     return page.render(
         language=language,
@@ -33,6 +35,7 @@ def render(template: str, *, language: str, **context: Any) -> str:
         day=lambda value: local_date(_as_date(value), language) if value else "",
         moment=lambda value: local_moment(value, language) if value else "",
         money=lambda value, currency: amount(value, currency, language) if currency else value,
+        failure=lambda detail: why_not_delivered(detail, language),
         **context,
     )
 
