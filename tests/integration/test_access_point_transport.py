@@ -17,6 +17,7 @@ from invoicing.transport import (
     Unreachable,
     transport_from,
 )
+from pydantic import ValidationError
 
 from tests.access_point import access_point
 
@@ -123,6 +124,9 @@ async def test_wrong_credentials_and_silence_are_tried_again_later() -> None:
 
 def test_no_access_point_configured_means_no_transport() -> None:
     assert transport_from(InvoicingSettings()) is None
+    assert transport_from(InvoicingSettings(invoicing_access_point_url="")) is None
+    with pytest.raises(ValidationError, match="not an http"):
+        InvoicingSettings(invoicing_access_point_url="ap.example/send")
     configured = transport_from(
         InvoicingSettings(invoicing_access_point_url="https://ap.example/send")
     )

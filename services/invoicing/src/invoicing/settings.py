@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator
 from servicekit.settings import CommonSettings
 
 
@@ -54,6 +56,16 @@ class InvoicingSettings(CommonSettings):
         description="The longest wait between two attempts (the waits double from half a "
         "second up to this): 16 attempts span about an hour and a quarter",
     )
+
+    @field_validator("invoicing_access_point_url")
+    @classmethod
+    def _an_http_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(f"not an http(s) URL with a host: {value!r}")
+        return value
 
     @property
     def database_url(self) -> str:
