@@ -50,6 +50,8 @@ from invoicing.state.tables import (
     organisation_identifiers,
 )
 
+log = structlog.get_logger(__name__)
+
 
 @dataclass(frozen=True)
 class KnownOrganisation:
@@ -64,8 +66,6 @@ class KnownOrganisation:
     merge_attachments: bool
     participant_ids: frozenset[str]
 
-
-log = structlog.get_logger(__name__)
 
 _NETWORK_MESSAGE = uuid.UUID("0c1d7a52-3f0e-4b8e-9a65-6f1e2d4b7c11")
 
@@ -496,7 +496,7 @@ class Invoices:
             now,
             [
                 ("InvoiceSent", f"Sent to {invoice.recipient_participant_id} over this platform."),
-                ("InvoiceDelivered", _sentence(f"Delivered to the inbox of {recipient['name']}")),
+                ("InvoiceDelivered", full_stop(f"Delivered to the inbox of {recipient['name']}")),
             ],
         )
         return incoming
@@ -695,7 +695,7 @@ def _previous(session: Session, organisation_id: str, key: str) -> tuple[str, uu
     return None if row is None else (row[0], uuid.UUID(row[1]))
 
 
-def _sentence(text: str) -> str:
+def full_stop(text: str) -> str:
     """`text` with its full stop, unless it ends in one already (a name like "Bakker B.V.")."""
     return text if text.endswith(".") else f"{text}."
 

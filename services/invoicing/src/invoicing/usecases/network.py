@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from invoicing.blobs import BlobMissing, Blobs
 from invoicing.transport import Parcel, RecipientUnknown, Refused, Transport, Unreachable
-from invoicing.usecases.invoices import Invoices, _sentence
+from invoicing.usecases.invoices import Invoices, full_stop
 
 log = structlog.get_logger(__name__)
 
@@ -95,7 +95,7 @@ class Routing:
             return self._failed(
                 invoice_id,
                 "no-route",
-                f"{_sentence(said)} Tried {deliveries} times; the access point did not take it.",
+                f"{full_stop(said)} Tried {deliveries} times; the access point did not take it.",
             )
 
         def sent(session: Session, _envelope: Envelope, _event: IntegrationEvent) -> None:
