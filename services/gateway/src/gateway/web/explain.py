@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gateway.problems import Problem
+from gateway.web.field_words import field_message
 from gateway.web.words import say
 
 # (Dutch, English) for each kind of problem; the detail below it says what happened this time.
@@ -181,8 +182,8 @@ def explain(problem: Problem, language: str) -> Explanation:
             findings.append(error)
         else:
             fields.append(_field(error, language))
-    if any(item["message"] == detail for item in fields):
-        detail = None
+            if error.get("message") == detail:
+                detail = None  # the field says it, in the page's language
     return Explanation(message, detail, fields, findings, problem.status_code)
 
 
@@ -193,18 +194,26 @@ def explain_form(error: ValidationError, language: str) -> Explanation:
             {
                 "field": ".".join(str(part) for part in item["loc"]) or None,
                 "message": item["msg"].removeprefix("Value error, "),
+                "rule": item["type"],
+                "context": item.get("ctx") or {},
             },
             language,
+            show_rule=False,  # pydantic's name for it says nothing a person needs
         )
         for item in error.errors()
     ]
     return Explanation(say(language, "error.fields"), None, fields)
 
 
-def _field(error: dict[str, Any], language: str) -> dict[str, Any]:
+def _field(error: dict[str, Any], language: str, *, show_rule: bool = True) -> dict[str, Any]:
     name = str(error.get("field") or error.get("rule") or "")
     last = name.rsplit(".", 1)[-1]
     label = say(language, f"field.{last}") if last else ""
     if label == f"field.{last}":
         label = last
-    return {"name": last, "label": label, "rule": error.get("rule"), "message": error["message"]}
+    return {
+        "name": last,
+        "label": label,
+        "rule": error.get("rule") if show_rule else None,
+        "message": field_message(error, language),
+    }
