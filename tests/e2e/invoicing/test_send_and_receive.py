@@ -13,6 +13,7 @@ import nats
 import pypdf
 from contracts.commands.invoicing import INLINE_DOCUMENT_BYTES
 from devstack.stack import Stack
+from gateway.web.detail_words import detail_in
 from invoicing.validation.samples import invoice_with_lines
 from nats.js.errors import NotFoundError
 
@@ -142,6 +143,13 @@ def test_the_same_key_and_body_at_once_get_one_invoice_and_one_answer(
         assert all(body == {"id": bodies[0]["id"], "status": "accepted"} for body in bodies)
 
 
+def dutch(detail: str) -> str:
+    """The detail as a Dutch page shows it: translated, not merely passed on."""
+    said = detail_in("nl", detail) or ""
+    assert said != detail, detail
+    return said
+
+
 def test_the_same_number_and_date_twice_is_a_conflict(
     system: Stack, sender: Party, receiver: Party
 ) -> None:
@@ -155,6 +163,7 @@ def test_the_same_number_and_date_twice_is_a_conflict(
     twice = submit(system, sender, invoice(sender.participant, receiver.participant, number))
     assert twice.status_code == 409
     assert number in twice.json()["detail"]
+    assert f"Factuur {number} van " in dutch(twice.json()["detail"])
 
 
 def test_an_invalid_invoice_is_refused_naming_each_rule(
@@ -165,6 +174,7 @@ def test_an_invalid_invoice_is_refused_naming_each_rule(
     assert answer.status_code == 422
     problem = answer.json()
     assert problem["type"] == "urn:problem:invoicing:invalid-document"
+    assert "niet nageleefd; er is niets bewaard." in dutch(problem["detail"])
     rules = {error["rule"] for error in problem["errors"]}
     assert rules, problem
     assert all(error["severity"] == "fatal" and error["message"] for error in problem["errors"])
@@ -191,6 +201,9 @@ def test_the_supplier_must_be_the_sending_organisation(
     answer = submit(system, sender, invoice("0106:12345670", receiver.participant))
     assert answer.status_code == 422
     assert answer.json()["type"] == "urn:problem:invoicing:sender-mismatch"
+    assert "De EndpointID van de leverancier, 0106:12345670, is geen kenmerk van" in dutch(
+        answer.json()["detail"]
+    )
 
 
 def test_an_organisation_that_is_not_active_may_not_send(system: Stack, receiver: Party) -> None:
@@ -208,6 +221,9 @@ def test_an_organisation_that_is_not_active_may_not_send(system: Stack, receiver
     answer = submit(system, party, invoice("0106:12345670", receiver.participant))
     assert answer.status_code == 409
     assert answer.json()["type"] == "urn:problem:invoicing:sender-not-active"
+    assert dutch(answer.json()["detail"]).startswith(
+        "Nog Niet Actief is toegevoegd: alleen een actieve organisatie mag versturen."
+    )
 
 
 def test_deliveries_that_cannot_arrive_fail_with_the_reason(system: Stack, sender: Party) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gateway.problems import Problem
+from gateway.web.detail_words import detail_in
 from gateway.web.field_words import field_message
 from gateway.web.words import say
 
@@ -184,7 +185,7 @@ def explain(problem: Problem, language: str) -> Explanation:
             fields.append(_field(error, language))
             if error.get("message") == detail:
                 detail = None  # the field says it, in the page's language
-    return Explanation(message, detail, fields, findings, problem.status_code)
+    return Explanation(message, detail_in(language, detail), fields, findings, problem.status_code)
 
 
 def explain_form(error: ValidationError, language: str) -> Explanation:

@@ -60,13 +60,15 @@ from organisation.vat_check import VatCheckUnavailable
 log = structlog.get_logger(__name__)
 
 
-def _problem(error: Exception) -> ProblemReply:
+def problem_of(error: Exception) -> ProblemReply:
+    """The refusal an organisation error is answered with."""
     if isinstance(error, NotFound):
         return ORGANISATION_NOT_FOUND.reply(str(error))
     if isinstance(error, NotAllowed):
         return NOT_ALLOWED.reply(str(error))
     if isinstance(error, Conflict):
-        return CONFLICT.reply(str(error)[:1].upper() + str(error)[1:] + ".")
+        said = str(error)[:1].upper() + str(error)[1:]
+        return CONFLICT.reply(said if said.endswith(".") else f"{said}.")
     if isinstance(error, IntegrityError):
         return CONFLICT.reply(
             "The organisation was changed by another request at the same time; nothing of "
@@ -117,7 +119,7 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except _REFUSALS as error:
-        raise Refused(_problem(error)) from error
+        raise Refused(problem_of(error)) from error
 
 
 def _address(address: KvkAddress | None) -> PostalAddress | None:
