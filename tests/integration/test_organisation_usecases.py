@@ -6,6 +6,7 @@ refusal leaves nothing behind. The HTTP scenarios are in tests/e2e/organisation.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -14,8 +15,10 @@ import pytest
 from contracts.commands.caller import Caller
 from contracts.commands.organisations import PdfOptions
 from contracts.events.base import IntegrationEvent
+from gateway.web.detail_words import detail_in
 from organisation.application import OrganisationApplication
 from organisation.domain.errors import Conflict, NotAllowed, NotFound
+from organisation.entrypoints.handlers import problem_of
 from organisation.integration.outbound import to_integration_event
 from organisation.state.tables import create_state_tables
 from organisation.usecases.organisations import Organisations
@@ -221,3 +224,58 @@ def test_moving_keeps_everything_and_changes_who_sees_it(
     last = published(app, added.id)[-1]
     assert type(last).__name__ == "OrganisationMoved"
     assert last.from_environment_id == owner.environment_id  # type: ignore[attr-defined]
+
+
+# -- what a Dutch page makes of these refusals --------------------------------------------
+
+# Words only an English sentence has.
+DUTCH_ENGLISH = re.compile(r"\b(the|an?|only|first|one|it|is not|cannot|already|receives?|add)\b")
+
+
+def said(refusal: pytest.ExceptionInfo[Conflict]) -> tuple[str, str]:
+    detail = problem_of(refusal.value).detail
+    assert detail is not None
+    return detail, detail_in("nl", detail) or ""
+
+
+def assert_dutch(refusal: pytest.ExceptionInfo[Conflict]) -> str:
+    english, dutch = said(refusal)
+    assert dutch != english and not DUTCH_ENGLISH.search(dutch), (english, dutch)
+    assert not english.endswith(".."), english
+    assert detail_in("en", english) == english
+    return dutch
+
+
+def test_organisations_refusals_read_as_dutch(organisations: Organisations) -> None:
+    owner, other = a_caller(), a_caller()
+    by_hand_added = organisations.add(owner, **by_hand())
+    with pytest.raises(Conflict) as refused:
+        organisations.request_activation(owner, by_hand_added.id, automatic=True)
+    assert_dutch(refused)
+
+    mine = organisations.add(owner, **from_register())
+    with pytest.raises(Conflict) as refused:
+        organisations.set_receiving(owner, mine.id, True)
+    assert "deze is toegevoegd" in assert_dutch(refused)
+    organisations.request_activation(owner, mine.id, automatic=True)
+
+    theirs = organisations.add(other, **from_register())
+    with pytest.raises(Conflict) as refused:
+        organisations.request_activation(other, theirs.id, automatic=True)
+    assert "KvK-nummer 69599084 met vestigingsnummer 000037178598" in assert_dutch(refused)
+
+    organisations.set_receiving(owner, mine.id, True)
+    branch = organisations.add(other, **from_register(establishment="000038509504"))
+    organisations.request_activation(other, branch.id, automatic=True)
+    with pytest.raises(Conflict) as refused:
+        organisations.set_receiving(other, branch.id, True)
+    assert "0106:69599084" in assert_dutch(refused)
+
+    with pytest.raises(Conflict) as refused:
+        organisations.remove_identifier(owner, mine.id, "0106")
+    assert_dutch(refused)
+
+
+def test_a_sentence_it_does_not_know_is_shown_as_it_came() -> None:
+    assert detail_in("nl", "Something nobody taught us.") == "Something nobody taught us."
+    assert detail_in("nl", None) is None
