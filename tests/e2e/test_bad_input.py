@@ -22,6 +22,20 @@ GOOD = {"email": "ok@example.nl", "password": "correct horse battery", "full_nam
             "urn:problem:malformed-body",
         ),
         (
+            "no body at all",
+            {"content-type": "application/json"},
+            b"",
+            400,
+            "urn:problem:malformed-body",
+        ),
+        (
+            "a control character in a name",
+            {"content-type": "application/json"},
+            b'{"email": "a@example.nl", "password": "correct horse battery", "full_name": "A\\u0000B"}',
+            422,
+            "urn:problem:invalid-request",
+        ),
+        (
             "wrong types",
             {"content-type": "application/json"},
             b'{"email": 1, "password": [], "full_name": {}}',

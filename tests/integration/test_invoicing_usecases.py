@@ -221,6 +221,14 @@ def test_lists_filter_and_page(database: SharedDatabase, invoices: Invoices) -> 
         invoices.page(ListInvoices(caller=caller, organisation_id=sender, number="inv-2")).total
         == 1
     )
+    # A part of a number is matched as typed: % and _ are characters, not wildcards.
+    for typed in ("%", "inv_1", "_"):
+        listed = invoices.page(ListInvoices(caller=caller, organisation_id=sender, number=typed))
+        assert listed.total == 0, typed
+    assert (
+        invoices.page(ListInvoices(caller=caller, organisation_id=sender, counterparty="%")).total
+        == 0
+    )
     assert (
         invoices.page(ListInvoices(caller=caller, organisation_id=sender, status="delivered")).total
         == 0

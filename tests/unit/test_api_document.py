@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from gateway.api_document import OPERATION_PROBLEMS, XML_BODY
+from gateway.api_document import OPERATION_PROBLEMS, REQUIRED_HEADERS, XML_BODY
 
 from tests.unit.test_web_pages import _client
 
@@ -66,6 +66,8 @@ def test_sending_an_invoice_documents_each_refusal_of_api_md(document: dict[str,
     add = document["paths"]["/api/v1/organisations"]["post"]
     assert "Location" in add["responses"]["201"]["headers"]
     assert set(submit["requestBody"]["content"]) == {"application/xml"}
+    (key,) = (p for p in submit["parameters"] if p["name"] == "Idempotency-Key")
+    assert key["in"] == "header" and key["required"] is True
     login = document["paths"]["/api/v1/sessions"]["post"]
     assert "Retry-After" in login["responses"]["429"]["headers"]
 
@@ -74,3 +76,4 @@ def test_the_table_names_only_operations_that_exist(document: dict[str, Any]) ->
     names = {operation.get("operationId") for _, _, operation in operations(document)}
     assert set(OPERATION_PROBLEMS) - names == set()
     assert set(XML_BODY) - names == set()
+    assert set(REQUIRED_HEADERS) - names == set()

@@ -28,6 +28,7 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
+from litestar.openapi.spec import Parameter as OpenAPIParameter
 
 from gateway.problems import PROBLEM_JSON
 
@@ -189,6 +190,12 @@ LOCATION: Mapping[str, str] = MappingProxyType(
     }
 )
 
+REQUIRED_HEADERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"submitInvoice": ("Idempotency-Key",)}
+)
+"""Headers an operation needs, though the route reads them as optional: their absence is
+answered with the service's own named problem (idempotency-key-missing), not Litestar's."""
+
 _METHODS = ("get", "put", "post", "patch", "delete")
 
 
@@ -214,6 +221,13 @@ def _document(path: str, operation: Operation) -> None:
                 )
             },
         )
+    for parameter in operation.parameters or ():
+        if (
+            isinstance(parameter, OpenAPIParameter)
+            and parameter.param_in == "header"
+            and parameter.name in REQUIRED_HEADERS.get(name, ())
+        ):
+            parameter.required = True
     responses = dict(operation.responses or {})
     responses.pop("400", None)  # Litestar's own shape, which the gateway never answers
     for code, description in sorted(_problems(path, operation).items()):

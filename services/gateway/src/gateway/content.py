@@ -7,6 +7,9 @@ from typing import Any
 from litestar import Request
 from litestar.exceptions import HTTPException
 
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+"""Names and search terms hold no control characters (NUL, escape sequences, line breaks)."""
+
 JSON_BODY_LIMIT = 64 * 1024
 """JSON commands are small; anything bigger is a mistake or an attack (413)."""
 

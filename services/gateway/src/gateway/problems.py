@@ -89,6 +89,14 @@ def handle_validation(
 ) -> Response[dict[str, Any]]:
     """Body or parameter validation: 422 with one entry per field (400 for unreadable JSON)."""
     extra = exc.extra if isinstance(exc.extra, list) else []
+    if any(_missing_body(item) for item in extra):
+        return problem_response(
+            request,
+            400,
+            "urn:problem:malformed-body",
+            "The request body cannot be read",
+            "The request has no body. Send a JSON object with Content-Type: application/json.",
+        )
     errors = [
         {"field": item.get("key") or item.get("source") or None, "message": item.get("message", "")}
         for item in extra
@@ -109,6 +117,16 @@ def handle_validation(
         "The request is not valid",
         f"{len(errors)} field(s) need attention",
         errors,
+    )
+
+
+def _missing_body(item: object) -> bool:
+    """Litestar's word for a JSON route called without a body: the `data` it lacks."""
+    return (
+        isinstance(item, dict)
+        and item.get("source") == "body"
+        and item.get("key") == "data"
+        and item.get("message") == "'data'"
     )
 
 

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from gateway.auth import BEARER_SECURITY, authenticated_caller
 from gateway.bus import Bus
-from gateway.content import JSON_BODY_LIMIT, require_json
+from gateway.content import JSON_BODY_LIMIT, PRINTABLE, require_json
 from gateway.problems import Problem
 
 
@@ -92,7 +92,7 @@ class NewOrganisation(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kvk_number: str | None = Field(default=None, max_length=20, description="KvK number")
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE)
     address: AddressInput | None = None
     vat_id: str | None = Field(default=None, max_length=20, description="NL VAT id")
     oin: str | None = Field(default=None, max_length=30, description="OIN (20 digits)")
@@ -117,7 +117,7 @@ class OrganisationChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE)
     address: AddressInput | None = None
 
 

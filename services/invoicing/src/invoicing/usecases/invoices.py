@@ -516,11 +516,15 @@ class Invoices:
             conditions.append(invoice_rows.c.issue_date <= query.issued_until)
         if query.counterparty:
             conditions.append(
-                func.lower(invoice_rows.c.counterparty).contains(query.counterparty.lower())
+                func.lower(invoice_rows.c.counterparty).contains(
+                    query.counterparty.lower(), autoescape=True
+                )
             )
         if query.number:
             conditions.append(
-                func.lower(invoice_rows.c.invoice_number).contains(query.number.lower())
+                func.lower(invoice_rows.c.invoice_number).contains(
+                    query.number.lower(), autoescape=True
+                )
             )
         with self._db.transaction(commit=False) as session:
             total = session.execute(

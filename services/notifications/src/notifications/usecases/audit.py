@@ -71,7 +71,9 @@ def search(session: Session, query: SearchNotifications) -> NotificationPage:
     """Every decision matching the operator's filters, newest first."""
     filters: list[ColumnElement[bool]] = []
     if query.recipient:
-        filters.append(func.lower(audit.c.recipient).contains(query.recipient.lower()))
+        filters.append(
+            func.lower(audit.c.recipient).contains(query.recipient.lower(), autoescape=True)
+        )
     for column, value in (
         (audit.c.user_id, query.user_id),
         (audit.c.environment_id, query.environment_id),
