@@ -193,6 +193,28 @@ def test_identifiers_of_a_receiving_organisation_follow_into_the_directory(
         organisations.remove_identifier(owner, added.id, "0106")
 
 
+def test_an_oin_from_a_kvk_number_or_rsin_belongs_to_that_organisation(
+    organisations: Organisations,
+) -> None:
+    owner = a_caller()
+    added = organisations.add(owner, **{**from_register(), "rsin": "003227376"})
+    for someone_elses in ("00000003687501100000", "00000001004495445000"):
+        with pytest.raises(Conflict, match="belongs to the organisation with that"):
+            organisations.add_identifier(owner, added.id, "0190", someone_elses)
+    assert organisations.get(owner, added.id).oin is None
+    for own in ("00000003695990840000", "00000001003227376000", "00000099000000000001"):
+        assert organisations.add_identifier(owner, added.id, "0190", own).oin == own
+    without_rsin = organisations.add(
+        owner, **{**from_register(establishment="000038509504"), "rsin": None}
+    )
+    with pytest.raises(Conflict, match="the register gives this one none"):
+        organisations.add_identifier(owner, without_rsin.id, "0190", "00000001003227376000")
+    # Nothing vouches for an organisation added by hand: it cannot be activated, so it
+    # cannot send or receive by any identifier, and what it notes down is its own affair.
+    made = organisations.add(owner, **by_hand())
+    assert organisations.add_identifier(owner, made.id, "0190", "00000003687501100000").oin
+
+
 def test_pdf_options_and_details_change_and_are_kept(organisations: Organisations) -> None:
     owner = a_caller()
     added = organisations.add(owner, **by_hand())
@@ -274,6 +296,15 @@ def test_organisations_refusals_read_as_dutch(organisations: Organisations) -> N
     with pytest.raises(Conflict) as refused:
         organisations.remove_identifier(owner, mine.id, "0106")
     assert_dutch(refused)
+
+    with pytest.raises(Conflict) as refused:
+        organisations.add_identifier(owner, mine.id, "0190", "00000003687501100000")
+    assert "afgeleid van KvK-nummer 68750110, en dat van deze organisatie is 69599084" in (
+        assert_dutch(refused)
+    )
+    with pytest.raises(Conflict) as refused:
+        organisations.add_identifier(owner, mine.id, "0190", "00000001004495445000")
+    assert "afgeleid van RSIN 004495445" in assert_dutch(refused)
 
 
 def test_a_sentence_it_does_not_know_is_shown_as_it_came() -> None:

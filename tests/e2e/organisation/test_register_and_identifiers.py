@@ -172,3 +172,27 @@ def test_only_environment_admins_add_organisations_and_members_only_read(system:
     assert change.status_code == 403
     add = api(system, member, "POST", "/api/v1/organisations", json={"kvk_number": a_kvk_number()})
     assert add.status_code == 403
+
+
+def test_an_oin_from_another_companys_kvk_number_is_refused(system: Stack) -> None:
+    person = admin(system)
+    kvk = a_kvk_number()
+    made = api(system, person, "POST", "/api/v1/organisations", json={"kvk_number": kvk})
+    assert made.status_code == 201, made.text
+    identifiers = f"/api/v1/organisations/{made.json()['id']}/identifiers"
+    other = next(n for n in ("69599084", "68750110") if n != kvk)
+    theirs = api(
+        system,
+        person,
+        "POST",
+        identifiers,
+        json={"scheme": "0190", "value": f"00000003{other}0000"},
+    )
+    assert theirs.status_code == 409, theirs.text
+    assert theirs.json()["type"] == "urn:problem:organisation:conflict"
+    assert other in theirs.json()["detail"] and kvk in theirs.json()["detail"]
+    own = api(
+        system, person, "POST", identifiers, json={"scheme": "0190", "value": f"00000003{kvk}0000"}
+    )
+    assert own.status_code == 201, own.text
+    assert own.json()["oin"] == f"00000003{kvk}0000"

@@ -21,6 +21,9 @@ _STATUSES: dict[str, str] = {
 }
 
 
+_REGISTERS: dict[str, str] = {"KvK number": "KvK-nummer", "RSIN": "RSIN"}
+
+
 def _status(status: str) -> str:
     return _STATUSES.get(status, status)
 
@@ -96,6 +99,24 @@ _SENTENCES: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
         lambda m: (
             "Alleen een actieve organisatie kan e-facturen ontvangen; deze is "
             f"{_status(m['status'])}. Activeer haar eerst."
+        ),
+    ),
+    (
+        re.compile(
+            r"The OIN (?P<oin>\d+) is derived from (?P<register>KvK number|RSIN) (?P<number>\d+), "
+            r"and (?:this organisation's is (?P<own>\d+)|the register gives this one none); an "
+            r"OIN from an? (?:KvK number|RSIN) belongs to the organisation with that "
+            r"(?:KvK number|RSIN)\."
+        ),
+        lambda m: (
+            f"Het OIN {m['oin']} is afgeleid van {_REGISTERS[m['register']]} {m['number']}, en "
+            + (
+                f"dat van deze organisatie is {m['own']}"
+                if m["own"]
+                else "het KvK-register geeft deze organisatie er geen"
+            )
+            + f"; een OIN uit een {_REGISTERS[m['register']]} hoort bij de organisatie met dat "
+            f"{_REGISTERS[m['register']]}."
         ),
     ),
     (

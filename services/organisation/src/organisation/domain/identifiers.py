@@ -189,6 +189,16 @@ def oin(value: str, field: str = "oin") -> str:
     return text
 
 
+def oin_vouched_by(value: str) -> tuple[str, str] | None:
+    """The register number a (valid) OIN is derived from, when it is a KvK number or an RSIN:
+    ``("KvK number", "69599084")``; None for OINs of other registers (SubOINs, BRIN, ...)."""
+    if value.startswith("00000003"):
+        return "KvK number", value[8:16]
+    if value.startswith("00000001"):
+        return "RSIN", value[8:17]
+    return None
+
+
 def _embedded(
     validator: Callable[[str, str], str], number: str, *, field: str, register: str
 ) -> None:

@@ -14,6 +14,7 @@ from eventsourcing.domain import event
 from servicekit.domain import CorrelatedAggregate
 
 from organisation.domain.errors import Conflict
+from organisation.domain.identifiers import oin_vouched_by
 
 SCHEME_FIELDS = {"0106": "kvk_number", "9944": "vat_id", "0190": "oin"}
 """Which identifier scheme fills which field of the organisation."""
@@ -127,6 +128,8 @@ class Organisation(CorrelatedAggregate):
                 "the KvK number of an organisation from the register cannot change; "
                 "add the other KvK number as its own organisation"
             )
+        if scheme == "0190" and self.source == "kvk":
+            self._require_own_oin(value)
         if current is not None:
             self._identifier_removed(
                 scheme=scheme,
@@ -145,6 +148,21 @@ class Organisation(CorrelatedAggregate):
             added_at=at,
         )
         return True
+
+    def _require_own_oin(self, oin: str) -> None:
+        """An OIN derived from a KvK number or an RSIN names the organisation it belongs to:
+        from the register, that must be this one (other registers' OINs cannot be checked)."""
+        vouched = oin_vouched_by(oin)
+        if vouched is None:
+            return
+        register, number = vouched
+        own = self.kvk_number if register == "KvK number" else self.rsin
+        if number != own:
+            whose = f"this organisation's is {own}" if own else "the register gives this one none"
+            raise Conflict(
+                f"the OIN {oin} is derived from {register} {number}, and {whose}; an OIN from "
+                f"a {register} belongs to the organisation with that {register}"
+            )
 
     def remove_identifier(self, scheme: str, by: uuid.UUID, at: datetime) -> bool:
         """Remove the identifier of a scheme; False when there is none."""
