@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from partners.domain.signing import verify
 
 from tests.e2e.identity.tenants import Person
 from tests.e2e.organisation.world import a_kvk_number, admin, api, eventually
-from tests.e2e.system import new_stack
+from tests.e2e.system import new_stack, published_events
 
 pytestmark = pytest.mark.e2e
 
@@ -166,3 +167,63 @@ def test_webhooks_belong_to_the_organisations_admins_and_bad_input_is_a_problem(
         f"{webhooks(organisation)}/00000000-0000-4000-8000-000000000000/deliveries",
     )
     assert missing.status_code == 404, missing.text
+
+
+def test_a_removed_webhook_gets_nothing_more_and_its_queue_is_not_sent(
+    system: Stack, sink: WebhookSink
+) -> None:
+    owner, stranger = admin(system, "remover"), admin(system, "bystander")
+    organisation = an_active_organisation(system, owner)
+    assert eventually(
+        lambda: api(system, owner, "GET", webhooks(organisation)).status_code == 200, timeout=20
+    )
+    sink.answers["/gone"] = [503] * 1000  # the partner is down: everything stays queued
+    registered = api(
+        system,
+        owner,
+        "POST",
+        webhooks(organisation),
+        json={"url": sink.url("/gone"), "events": ["ReceivingEnabled", "ReceivingDisabled"]},
+    ).json()
+    path = f"{webhooks(organisation)}/{registered['id']}"
+    for enabled in (True, False):
+        api(
+            system,
+            owner,
+            "PUT",
+            f"/api/v1/organisations/{organisation}/receiving",
+            json={"enabled": enabled},
+        )
+    assert eventually(lambda: len(sink.on("/gone")) >= 2, timeout=20), system.log_tails()
+    pending = api(system, owner, "GET", f"{path}/deliveries", params={"status": "pending"})
+    assert pending.json()["total"] == 2, pending.text
+
+    assert api(system, stranger, "DELETE", path).status_code == 404
+    removed = api(system, owner, "DELETE", path)
+    assert removed.status_code == 204, removed.text
+    assert api(system, owner, "GET", webhooks(organisation)).json()["webhooks"] == []
+    assert api(system, owner, "GET", f"{path}/deliveries").status_code == 404
+    again = api(system, owner, "DELETE", path)
+    assert again.status_code == 404
+    assert again.headers["content-type"].startswith("application/problem+json")
+
+    events = [
+        e
+        for e in published_events(system, "events.partners.WebhookRemoved")
+        if e["data"]["webhook_id"] == registered["id"]
+    ]
+    assert [e["data"]["unsent"] for e in events] == [2]
+    assert events[0]["data"]["url"] == sink.url("/gone")
+
+    # An attempt already on its way may still arrive; after that, nothing.
+    time.sleep(1.5)
+    tried = len(sink.on("/gone"))
+    api(
+        system,
+        owner,
+        "PUT",
+        f"/api/v1/organisations/{organisation}/receiving",
+        json={"enabled": True},
+    )
+    time.sleep(3)
+    assert len(sink.on("/gone")) == tried

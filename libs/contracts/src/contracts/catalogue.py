@@ -54,6 +54,7 @@ from contracts.commands.partners import (
     ListDeliveries,
     ListWebhooks,
     RegisterWebhook,
+    RemoveWebhook,
     ReplayDelivery,
     RotateWebhookSecret,
 )
@@ -177,6 +178,7 @@ COMMANDS: tuple[CommandContract, ...] = tuple(
         RegisterWebhook,
         ListWebhooks,
         RotateWebhookSecret,
+        RemoveWebhook,
         ListDeliveries,
         ReplayDelivery,
         ReadinessQuery,

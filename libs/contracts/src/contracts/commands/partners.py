@@ -89,6 +89,17 @@ class RotateWebhookSecret(Command):
     grace_seconds: int = Field(ge=0, le=7 * 24 * 3600, description="How long both secrets sign.")
 
 
+class RemoveWebhook(Command):
+    """Remove a webhook: no more deliveries; the ones still queued are not sent."""
+
+    subject: ClassVar[str] = "cmd.partners.remove-webhook"
+    reply_model: ClassVar[type[Reply]] = Webhook
+
+    caller: Caller = Field(description="The organisation admin.")
+    organisation_id: UUID = Field(description="The organisation.")
+    webhook_id: UUID = Field(description="The webhook.")
+
+
 class DeliveryAttempt(BaseModel):
     """One POST of a delivery."""
 

@@ -48,6 +48,23 @@ class WebhookSecretRotated(IntegrationEvent):
     rotated_at: AwareDatetime = Field(description="When.")
 
 
+class WebhookRemoved(IntegrationEvent):
+    """A webhook was removed: it gets no more deliveries, and what was still queued for it is
+    not sent."""
+
+    event_type: ClassVar[str] = "WebhookRemoved"
+    version: ClassVar[int] = 1
+    context: ClassVar[BoundedContext] = "partners"
+
+    webhook_id: UUID = Field(description="The webhook.")
+    organisation_id: UUID = Field(description="Its organisation.")
+    environment_id: UUID = Field(description="That organisation's environment.")
+    url: str = Field(description="Where its deliveries went.")
+    unsent: int = Field(ge=0, description="Deliveries still queued for it, now not sent.")
+    removed_by: UUID = Field(description="The admin who removed it.")
+    removed_at: AwareDatetime = Field(description="When.")
+
+
 class _AboutDelivery(BaseModel):
     delivery_id: UUID = Field(description="The delivery: one per (webhook, event, replay).")
     webhook_id: UUID = Field(description="The webhook it went to.")
@@ -82,6 +99,7 @@ class WebhookDeliveryFailed(IntegrationEvent, _AboutDelivery):
 EVENTS: tuple[type[IntegrationEvent], ...] = (
     WebhookRegistered,
     WebhookSecretRotated,
+    WebhookRemoved,
     WebhookDeliverySucceeded,
     WebhookDeliveryFailed,
 )
@@ -92,5 +110,6 @@ __all__ = [
     "WebhookDeliveryFailed",
     "WebhookDeliverySucceeded",
     "WebhookRegistered",
+    "WebhookRemoved",
     "WebhookSecretRotated",
 ]

@@ -1,6 +1,6 @@
 """Webhooks for partner systems (API.md, Partners): register, list, rotate the secret, read the
-delivery log, replay a delivery. Organisation admins only; another environment's organisation is
-404, as everywhere.
+delivery log, replay a delivery, remove one. Organisation admins only; another environment's
+organisation is 404, as everywhere.
 
 The gateway makes each secret, answers it once, and sends it to the partners service sealed to
 that service's key, so no secret crosses the bus in the clear.
@@ -22,12 +22,13 @@ from contracts.commands.partners import (
     ListWebhooks,
     PartnerEventType,
     RegisterWebhook,
+    RemoveWebhook,
     ReplayDelivery,
     RotateWebhookSecret,
     Webhook,
     WebhookList,
 )
-from litestar import Controller, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
@@ -163,6 +164,28 @@ class PartnerController(Controller):
             Webhook,
         )
         return WebhookWithSecret(**webhook.model_dump(), secret=secret)
+
+    @delete(
+        "/{webhook_id:uuid}",
+        operation_id="removeWebhook",
+        summary="Remove a webhook",
+        description="It gets no more deliveries; those still queued for it are not sent (they "
+        "end as failed, 'the webhook was removed before this was sent'). 204; an unknown "
+        "webhook is 404. Partner systems see WebhookRemoved.",
+    )
+    async def remove(
+        self,
+        organisation_id: UUID,
+        webhook_id: UUID,
+        caller: NamedDependency[Caller],
+        admin: NamedDependency[OrganisationAccess],
+        bus: NamedDependency[Bus],
+    ) -> None:
+        """Ask the partners service to remove it."""
+        await bus.call(
+            RemoveWebhook(caller=caller, organisation_id=organisation_id, webhook_id=webhook_id),
+            Webhook,
+        )
 
     @get(
         "/{webhook_id:uuid}/deliveries",

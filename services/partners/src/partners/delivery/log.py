@@ -110,7 +110,8 @@ class DeliveryLog:
     # -- the dispatcher's side ---------------------------------------------------------
 
     def due_webhooks(self, now: datetime, limit: int) -> list[str]:
-        """Webhooks whose oldest pending delivery is due."""
+        """Webhooks whose oldest pending delivery is due (of webhooks that still exist: one
+        removed while an attempt was on its way may have a delivery put back as pending)."""
         earlier = deliveries.alias("earlier")
         head = (
             select(func.min(earlier.c.seq))
@@ -120,6 +121,7 @@ class DeliveryLog:
         with self._db.transaction(commit=False) as session:
             rows = session.execute(
                 select(deliveries.c.webhook_id.label("id"))
+                .join(webhooks, webhooks.c.id == deliveries.c.webhook_id)
                 .where(
                     deliveries.c.status == PENDING,
                     deliveries.c.next_attempt_at <= now,

@@ -44,6 +44,19 @@ class Webhook(CorrelatedAggregate):
         """A new secret; the previous one signs too until `grace_until`."""
         self.secret_fingerprint = secret_fingerprint
 
+    @event("Removed")
+    def remove(
+        self,
+        organisation_id: uuid.UUID,
+        environment_id: uuid.UUID,
+        url: str,
+        unsent: int,
+        removed_by: uuid.UUID,
+        removed_at: datetime,
+    ) -> None:
+        """No more deliveries; `unsent` were still queued and are not sent."""
+        self.removed_at = removed_at
+
 
 OUTCOME_NAMESPACE = uuid.UUID("5a0e2b61-8f3c-5d47-a1e9-2c6b7d8e9f01")
 

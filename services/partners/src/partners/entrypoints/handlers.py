@@ -12,6 +12,7 @@ from contracts.commands.partners import (
     ListDeliveries,
     ListWebhooks,
     RegisterWebhook,
+    RemoveWebhook,
     ReplayDelivery,
     RotateWebhookSecret,
     Webhook,
@@ -52,6 +53,12 @@ class WebhookHandlers:
             webhook = await self._p.executor.run(self._p.webhooks.rotate, command)
         except SealedSecretError as error:
             raise Refused(SECRET_UNREADABLE.reply(str(error))) from error
+        self._saved()
+        return webhook
+
+    async def remove(self, command: RemoveWebhook) -> Webhook:
+        """Remove a webhook and what is still queued for it."""
+        webhook = await self._p.executor.run(self._p.webhooks.remove, command)
         self._saved()
         return webhook
 

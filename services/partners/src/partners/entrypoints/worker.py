@@ -7,6 +7,7 @@ from contracts.commands.partners import (
     ListDeliveries,
     ListWebhooks,
     RegisterWebhook,
+    RemoveWebhook,
     ReplayDelivery,
     RotateWebhookSecret,
 )
@@ -61,6 +62,7 @@ def build_worker(partners: Partners | None = None) -> ServiceWorker:
     handlers = WebhookHandlers(p, saved)
     serve(worker.broker, RegisterWebhook, handlers.register, queue=CONTEXT)
     serve(worker.broker, RotateWebhookSecret, handlers.rotate, queue=CONTEXT)
+    serve(worker.broker, RemoveWebhook, handlers.remove, queue=CONTEXT)
     serve(worker.broker, ListWebhooks, handlers.list, queue=CONTEXT)
     serve(worker.broker, ListDeliveries, handlers.deliveries, queue=CONTEXT)
     serve(worker.broker, ReplayDelivery, handlers.replay, queue=CONTEXT)

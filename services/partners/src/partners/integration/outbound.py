@@ -10,6 +10,7 @@ from contracts.events.partners import (
     WebhookDeliveryFailed,
     WebhookDeliverySucceeded,
     WebhookRegistered,
+    WebhookRemoved,
     WebhookSecretRotated,
 )
 from servicekit.outbound import Outbound
@@ -43,6 +44,18 @@ def _rotated(e: Any) -> IntegrationEvent:
     )
 
 
+def _removed(e: Any) -> IntegrationEvent:
+    return WebhookRemoved(
+        webhook_id=e.originator_id,
+        organisation_id=e.organisation_id,
+        environment_id=e.environment_id,
+        url=e.url,
+        unsent=e.unsent,
+        removed_by=e.removed_by,
+        removed_at=e.removed_at,
+    )
+
+
 def _outcome(e: Any) -> IntegrationEvent:
     about = {
         "delivery_id": e.delivery_id,
@@ -61,6 +74,7 @@ def _outcome(e: Any) -> IntegrationEvent:
 _PUBLIC: dict[str, Callable[[Any], IntegrationEvent]] = {
     "Webhook.Registered": _registered,
     "Webhook.SecretRotated": _rotated,
+    "Webhook.Removed": _removed,
     "DeliveryOutcome.Recorded": _outcome,
 }
 

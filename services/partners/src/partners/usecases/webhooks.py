@@ -1,4 +1,4 @@
-"""Registering webhooks, rotating their secrets, listing them."""
+"""Registering webhooks, rotating their secrets, listing and removing them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from contracts.commands.partners import (
     WEBHOOK_NOT_FOUND,
     RegisterWebhook,
+    RemoveWebhook,
     RotateWebhookSecret,
     Webhook,
     WebhookList,
@@ -18,14 +19,17 @@ from servicekit.domain import caused_by
 from servicekit.eventstore import SharedDatabase
 from servicekit.logs import current_correlation_id
 from servicekit.rpc import Refused
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from partners.application import PartnersApplication
+from partners.delivery.log import FAILED, PENDING
 from partners.delivery.targets import bump_webhook_version
 from partners.domain.signing import fingerprint
 from partners.domain.webhook import Webhook as WebhookAggregate
 from partners.secrets_book import SecretBook
-from partners.tables import webhooks
+from partners.tables import deliveries, webhooks
+
+REMOVED = "the webhook was removed before this was sent"
 
 
 class Webhooks:
@@ -104,6 +108,41 @@ class Webhooks:
             )
             self._app.save(aggregate)
             return _answer(session.execute(_one(command.organisation_id, aggregate.id)).one())
+
+    def remove(self, command: RemoveWebhook) -> Webhook:
+        """Remove the webhook: it gets no more deliveries, and what is still queued for it is
+        marked failed and not sent. The answer is the webhook as it was."""
+        now = self._clock()
+        with self._db.transaction() as session, caused_by(current_correlation_id()):
+            row = session.execute(_one(command.organisation_id, command.webhook_id)).first()
+            if row is None:
+                raise Refused(WEBHOOK_NOT_FOUND.reply(f"webhook {command.webhook_id} is not known"))
+            unsent = session.execute(
+                update(deliveries)
+                .where(
+                    deliveries.c.webhook_id == str(command.webhook_id),
+                    deliveries.c.status == PENDING,
+                )
+                .values(
+                    status=FAILED,
+                    next_attempt_at=None,
+                    finished_at=now,
+                    last_error=REMOVED,
+                )
+            ).rowcount  # type: ignore[attr-defined]
+            session.execute(delete(webhooks).where(webhooks.c.id == str(command.webhook_id)))
+            bump_webhook_version(session)  # every replica's consumer stops queuing for it
+            aggregate: WebhookAggregate = self._app.repository.get(command.webhook_id)
+            aggregate.remove(
+                organisation_id=command.organisation_id,
+                environment_id=uuid.UUID(row.environment_id),
+                url=row.url,
+                unsent=unsent,
+                removed_by=command.caller.user_id,
+                removed_at=now,
+            )
+            self._app.save(aggregate)
+            return _answer(row)
 
     def list(self, organisation_id: uuid.UUID) -> WebhookList:
         """The organisation's webhooks, oldest first."""
