@@ -50,10 +50,32 @@ def test_an_admin_lists_the_users_of_the_environment_with_roles(system: Stack) -
     assert elsewhere.email not in listed.text
 
 
+def test_an_organisation_admin_sees_the_members_of_their_organisations_only(
+    system: Stack,
+) -> None:
+    admin = an_environment_admin(system)
+    sales, purchasing = add_organisations(system, admin, "Private BV", "Other BV")
+    organiser = a_colleague(system, admin, sales, "admin")
+    both = an_address("both")
+    assert invite(system, admin, both, [sales, purchasing]).status_code == 201
+    assert accept(system, token_in(wait_for_mails(system, both)[0]), PASSWORD).status_code == 201
+    member = sign_in(system, both, PASSWORD)
+    elsewhere = a_colleague(system, admin, purchasing, "member")
+
+    listed = users(system, organiser)
+    assert listed.status_code == 200, listed.text
+    by_email = {u["email"]: u for u in listed.json()["users"]}
+    assert set(by_email) == {organiser.email, member.email}  # not the environment admin
+    assert elsewhere.email not in listed.text
+    # what they administer, nothing of the other organisation
+    assert [m["organisation_id"] for m in by_email[member.email]["memberships"]] == [sales]
+    assert revoke(system, organiser, by_email[member.email]["id"], sales).status_code == 204
+
+
 def test_others_may_not_list_users(system: Stack) -> None:
     admin = an_environment_admin(system)
     [sales] = add_organisations(system, admin, "Private BV")
-    colleague = a_colleague(system, admin, sales, "admin")
+    colleague = a_colleague(system, admin, sales, "member")
     answer = users(system, colleague)
     assert answer.status_code == 403
     assert answer.json()["type"] == "urn:problem:forbidden"

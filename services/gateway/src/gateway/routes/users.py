@@ -31,7 +31,8 @@ class UserController(Controller):
         "/",
         operation_id="listUsers",
         summary="The users of your environment with their roles and memberships",
-        description="For environment admins; others get 403.",
+        description="To environment admins, every user; to admins of organisations, the members "
+        "of those organisations with only those memberships; others get 403.",
     )
     async def users(self, caller: NamedDependency[Caller], bus: NamedDependency[Bus]) -> UserList:
         """Read from identity."""

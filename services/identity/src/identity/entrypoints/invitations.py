@@ -4,6 +4,7 @@ cmd.identity.revoke-membership."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
@@ -146,14 +147,15 @@ class InvitationHandlers:
         )
 
     async def users(self, query: ListUsers) -> UserList:
-        """The users of the caller's environment, for its admins."""
+        """The users of the caller's environment (environment admins), or the members of the
+        organisations the caller administers."""
         try:
-            users = await self._identity.executor.run(
+            users, visible = await self._identity.executor.run(
                 self._memberships.users_of_environment, query.caller.user_id
             )
         except NotAllowed as error:
             raise Refused(refusal(error)) from error
-        return UserList(users=[_summary(user) for user in users])
+        return UserList(users=[_summary(user, visible) for user in users])
 
     async def revoke(self, command: RevokeMembership) -> MembershipRevokedReply:
         """End a user's access to an organisation."""
@@ -185,7 +187,7 @@ class InvitationHandlers:
         return OrganisationAccess(organisation_id=query.organisation_id, role=role)
 
 
-def _summary(user: User) -> EnvironmentUser:
+def _summary(user: User, visible: frozenset[uuid.UUID] | None = None) -> EnvironmentUser:
     return EnvironmentUser(
         id=user.id,
         email=user.email,
@@ -195,6 +197,7 @@ def _summary(user: User) -> EnvironmentUser:
         memberships=[
             OrganisationGrant(organisation_id=organisation_id, role=_role(role))
             for organisation_id, role in sorted(user.memberships.items(), key=lambda m: str(m[0]))
+            if visible is None or organisation_id in visible
         ],
     )
 

@@ -36,13 +36,27 @@ class Memberships:
         self._db = database
         self._clock = clock
 
-    def users_of_environment(self, caller_id: uuid.UUID) -> list[User]:
-        """Every user of the caller's environment; only environment admins may ask."""
+    def users_of_environment(
+        self, caller_id: uuid.UUID
+    ) -> tuple[list[User], frozenset[uuid.UUID] | None]:
+        """The users the caller may see, and the organisations whose memberships they may see
+        (None: all). An environment admin sees every user of the environment; an admin of
+        organisations sees their members (and only those memberships), so they can find whom
+        to revoke; anyone else is refused."""
         caller = self._app.user(caller_id)
-        require_environment_admin(caller)
+        administered = frozenset(
+            organisation_id
+            for organisation_id, role in caller.memberships.items()
+            if role == "admin"
+        )
+        if caller.role != "admin" and not administered:
+            require_environment_admin(caller)
         with self._db.transaction(commit=False) as session:
             user_ids = users_in_environment(session, caller.environment_id)
-        return [self._app.user(user_id) for user_id in user_ids]
+        users = [self._app.user(user_id) for user_id in user_ids]
+        if caller.role == "admin":
+            return users, None
+        return [user for user in users if administered & set(user.memberships)], administered
 
     def revoke(self, caller_id: uuid.UUID, user_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
         """End a user's access to an organisation; another tenant's user or organisation is 404."""
