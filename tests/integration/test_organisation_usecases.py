@@ -156,6 +156,20 @@ def test_one_registration_is_active_in_one_environment_at_a_time(
     assert organisations.request_activation(second, branch.id, automatic=True).status == "active"
 
 
+def test_one_registration_is_added_once_per_environment(organisations: Organisations) -> None:
+    owner = a_caller()
+    first = organisations.add(owner, **from_register())
+    with pytest.raises(
+        Conflict, match=f"in your environment already, as Test BV Donald \\({first.id}\\)"
+    ):
+        organisations.add(owner, **from_register())
+    assert [o.id for o in organisations.listed(owner, None)] == [first.id]
+    # another establishment, another environment, or by hand: all fine
+    organisations.add(owner, **from_register(establishment="000038509504"))
+    organisations.add(a_caller(), **from_register())
+    organisations.add(owner, **{**by_hand(), "kvk_number": "69599084"})
+
+
 def test_a_refused_activation_frees_the_registration(organisations: Organisations) -> None:
     first, second = a_caller(), a_caller()
     mine = organisations.add(first, **from_register())
@@ -296,6 +310,10 @@ def test_organisations_refusals_read_as_dutch(organisations: Organisations) -> N
     with pytest.raises(Conflict) as refused:
         organisations.remove_identifier(owner, mine.id, "0106")
     assert_dutch(refused)
+
+    with pytest.raises(Conflict) as refused:
+        organisations.add(owner, **from_register())
+    assert "staat al in je omgeving, als Test BV Donald" in assert_dutch(refused)
 
     with pytest.raises(Conflict) as refused:
         organisations.add_identifier(owner, mine.id, "0190", "00000003687501100000")

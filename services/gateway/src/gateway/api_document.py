@@ -131,11 +131,14 @@ OPERATION_PROBLEMS: Mapping[str, Mapping[int, str]] = MappingProxyType(
         "revokeMembership": {403: "Only an administrator may revoke a membership."},
         "searchKvk": {503: REGISTER_DOWN},
         "addOrganisation": {
+            409: "This KvK number and establishment are in the environment already (the "
+            "detail names the organisation).",
             422: "The KvK register does not know this number, or a field is not valid.",
             503: REGISTER_DOWN,
         },
         "addIdentifier": {
-            409: "The identifier belongs to another organisation already.",
+            409: "The identifier belongs to another organisation already, or it is an OIN "
+            "derived from another organisation's KvK number or RSIN.",
             422: "The value fails a check; `errors` names the check.",
             503: "The VAT registry cannot answer now.",
         },

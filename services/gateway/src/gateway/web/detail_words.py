@@ -47,6 +47,17 @@ _SENTENCES: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
     ),
     (
         re.compile(
+            r"KvK number (?P<kvk>\S+) with establishment number (?P<establishment>\S+) is in "
+            r"your environment already, as (?P<name>.+) \((?P<id>[0-9a-f-]+)\); use that one\."
+        ),
+        lambda m: (
+            f"KvK-nummer {m['kvk']} met vestigingsnummer "
+            f"{m['establishment'].replace('(none)', '(geen)')} staat al in je omgeving, als "
+            f"{m['name']} ({m['id']}); gebruik die."
+        ),
+    ),
+    (
+        re.compile(
             r"Participant id (?P<ids>.+) already receives at another organisation; one "
             r"participant id can be reached at one organisation only\."
         ),

@@ -127,7 +127,31 @@ class Organisations:
             **details,
         )
         with self._db.transaction() as session:
+            if organisation.source == "kvk":
+                self._require_new_here(session, organisation)
             return self._save(session, organisation)
+
+    def _require_new_here(self, session: Session, organisation: Organisation) -> None:
+        """One registration (KvK number and establishment) once per environment from the
+        register: a second copy could never be activated beside the first."""
+        rows = session.execute(
+            select(organisation_rows.c.document).where(
+                organisation_rows.c.environment_id == str(organisation.environment_id)
+            )
+        ).scalars()
+        for document in rows:
+            there = OrganisationView.model_validate_json(document)
+            if (
+                there.source == "kvk"
+                and there.kvk_number == organisation.kvk_number
+                and there.establishment_number == organisation.establishment_number
+            ):
+                establishment = organisation.establishment_number or "(none)"
+                raise Conflict(
+                    f"KvK number {organisation.kvk_number} with establishment number "
+                    f"{establishment} is in your environment already, as {there.name} "
+                    f"({there.id}); use that one"
+                )
 
     # -- changing ------------------------------------------------------------------------
 
