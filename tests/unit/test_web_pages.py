@@ -221,3 +221,21 @@ def test_the_pages_have_an_icon(client: TestClient[Any]) -> None:
     assert 'rel="icon" href="/static/web/favicon.svg"' in client.get("/login").text
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_an_address_that_leads_nowhere_is_a_page_for_browsers_and_json_for_programs(
+    client: TestClient[Any],
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = client.get("/bestaat-niet", headers={**browser, "Accept-Language": "nl"})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Deze pagina bestaat niet." in page.text
+    english = client.get("/nowhere", headers={**browser, "Accept-Language": "en"})
+    assert "This page does not exist." in english.text
+    for program in (
+        client.get("/bestaat-niet"),  # no Accept: a program
+        client.get("/api/v1/nothing-here", headers=browser),  # the API answers JSON always
+    ):
+        assert program.status_code == 404
+        assert program.headers["content-type"].startswith("application/problem+json")

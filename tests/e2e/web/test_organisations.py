@@ -156,7 +156,7 @@ def test_every_login_asks_about_receiving_until_told_not_to(system: Stack, page:
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
 
 
-def test_a_member_who_may_not_switch_receiving_is_told_so_at_the_prompt(
+def test_a_member_who_may_not_switch_receiving_is_told_whom_to_ask_at_the_prompt(
     system: Stack, page: Page
 ) -> None:
     owner = admin(system, "owner")
@@ -172,8 +172,14 @@ def test_a_member_who_may_not_switch_receiving_is_told_so_at_the_prompt(
 
     log_in(page, system, member)
     expect(page.get_by_role("heading", name="Receive e-invoices too?")).to_be_visible()
-    page.get_by_label(f"{organisation['name']} receives e-invoices").check()
+    # No box that could only be refused: whom to ask instead.
+    expect(page.get_by_label(f"{organisation['name']} receives e-invoices")).to_have_count(0)
+    expect(
+        page.get_by_text(f"{organisation['name']} does not receive e-invoices yet.")
+    ).to_contain_text("An admin of the organisation can switch it on")
+    assert_accessible(page, context="receiving prompt for a member")
+    screenshot(page, "web-26-prompt-for-a-member")
+    page.get_by_label("Don't ask again").check()
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("alert")).to_contain_text("You do not have the rights for that.")
-    screenshot(page, "web-26-prompt-refused-for-a-member")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     assert api(system, owner, "GET", path).json()["receiving_enabled"] is False

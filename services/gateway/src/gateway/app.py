@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar
+from litestar.exceptions import NotFoundException
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
@@ -43,7 +44,7 @@ from gateway.routes.sessions import SessionController
 from gateway.routes.users import UserController
 from gateway.routes.verify_page import VerifyPageController
 from gateway.settings import GatewaySettings
-from gateway.web import WEB_ROUTES
+from gateway.web import WEB_ROUTES, not_found
 
 DOCUMENT_BODY_LIMIT = 10 * 1024 * 1024
 
@@ -101,7 +102,7 @@ def create_app(settings: GatewaySettings | None = None, bus: Bus | None = None) 
             "directory": Provide(lambda: directory, sync_to_thread=False),
             "profiles": Provide(lambda: profiles, sync_to_thread=False),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: not_found},
         middleware=[correlation_and_metrics],
         before_send=[allow],
         request_max_body_size=DOCUMENT_BODY_LIMIT,

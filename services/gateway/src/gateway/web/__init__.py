@@ -11,11 +11,12 @@ from urllib.parse import urlencode
 
 from litestar import Request, Response, Router, get
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from gateway.problems import Problem
+from gateway.problems import Problem, handle_http
 from gateway.web.explain import Explanation, explain
 from gateway.web.invoice_pages import InvoicePages
 from gateway.web.me_pages import MePages
@@ -50,13 +51,22 @@ def _to_login(request: Request[Any, Any, Any], _: LoginRequired) -> Redirect:
     return visit.keep_cookies(redirect) if visit else redirect
 
 
-def _problem_page(request: Request[Any, Any, Any], problem: Problem) -> Response[str]:
-    """A problem no page handled itself: a page that says it in words, never JSON."""
+def _language_of(request: Request[Any, Any, Any]) -> str:
     language = request.cookies.get(LANGUAGE_COOKIE, "")
     if language not in LANGUAGES:
         accepted = request.headers.get("accept-language", "").lower()
         language = "en" if accepted.startswith("en") else "nl"
-    if problem.type_ == "urn:problem:web:csrf":
+    return language
+
+
+def _problem_page(
+    request: Request[Any, Any, Any], problem: Problem, message: str | None = None
+) -> Response[str]:
+    """A problem no page handled itself: a page that says it in words, never JSON."""
+    language = _language_of(request)
+    if message is not None:
+        explanation = Explanation(message, status=problem.status_code)
+    elif problem.type_ == "urn:problem:web:csrf":
         explanation = Explanation(say(language, "error.csrf"), status=403)
     else:
         explanation = explain(problem, language)
@@ -83,6 +93,28 @@ def _problem_page(request: Request[Any, Any, Any], problem: Problem) -> Response
     return visit.keep_cookies(response) if visit else response
 
 
+# Paths of the JSON API, the operators' API and the machine endpoints: they answer problem+json.
+MACHINE_PATHS = ("/api/", "/ops/api", "/schema", "/health", "/ready", "/metrics", "/static/")
+
+
+def wants_a_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser asking for a page (not the API, not a file): it gets HTML, never JSON."""
+    return "text/html" in request.headers.get("accept", "") and not request.url.path.startswith(
+        MACHINE_PATHS
+    )
+
+
+def not_found(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """An address that leads nowhere: a page in words for a browser, problem+json otherwise."""
+    if exc.status_code != 404 or not wants_a_page(request):
+        return handle_http(request, exc)
+    return _problem_page(
+        request,
+        Problem(404, "urn:problem:not-found", "Not Found", None),
+        message=say(_language_of(request), "error.not_found"),
+    )
+
+
 @get("/favicon.ico", include_in_schema=False, sync_to_thread=False)
 def favicon() -> Redirect:
     """Browsers that ask for /favicon.ico get the pages' icon."""
@@ -101,4 +133,4 @@ WEB_ROUTES: list[Router | HTTPRouteHandler] = [
     create_static_files_router(path="/static/web", directories=[STATIC], name="web-static"),
 ]
 
-__all__ = ["WEB_ROUTES"]
+__all__ = ["WEB_ROUTES", "not_found", "wants_a_page"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import urlsplit
+from uuid import UUID
 
+from contracts.commands.caller import Caller
 from contracts.commands.my_account import SetReceivingPrompt
 from contracts.commands.organisations import Organisation, SetReceiving
 from litestar import Controller, Litestar, Response, get, post
@@ -108,9 +110,12 @@ class SessionPages(Controller):
     async def welcome_page(self, visit: NamedDependency[Visit]) -> Response[str] | Redirect:
         """The receiving prompt: each organisation that does not receive yet, off by default."""
         caller = visit.signed_in()
-        organisations = await visible_organisations(caller, visit.bus)
+        organisations = _asked_about((await visible_organisations(caller, visit.bus)).organisations)
         return visit.page(
-            "welcome.html", organisations=_asked_about(organisations.organisations), problem=None
+            "welcome.html",
+            organisations=organisations,
+            switchable=await _switchable(caller, organisations, visit),
+            problem=None,
         )
 
     @post("/welcome", status_code=200)
@@ -119,6 +124,7 @@ class SessionPages(Controller):
         visit.check_csrf(data)
         caller = visit.signed_in()
         organisations = _asked_about((await visible_organisations(caller, visit.bus)).organisations)
+        switchable = await _switchable(caller, organisations, visit)
         try:
             for organisation in organisations:
                 if data.get(f"receive-{organisation.id}") == "on":
@@ -135,7 +141,11 @@ class SessionPages(Controller):
         except Problem as refusal:
             problem = explain(refusal, visit.language)
             return visit.page(
-                "welcome.html", problem.status, organisations=organisations, problem=problem
+                "welcome.html",
+                problem.status,
+                organisations=organisations,
+                switchable=switchable,
+                problem=problem,
             )
         return visit.redirect("/")
 
@@ -181,6 +191,23 @@ def _a_page(app: Litestar, path: str) -> str:
         except (NotFoundException, MethodNotAllowedException):
             path = path.rstrip("/").rsplit("/", 1)[0] or "/"
     return "/"
+
+
+async def _switchable(caller: Caller, organisations: list[Organisation], visit: Visit) -> set[UUID]:
+    """The organisations the caller may switch receiving on for (their admins): a member is
+    told whom to ask instead of being offered a box that can only be refused."""
+    if caller.role == "admin":
+        return {organisation.id for organisation in organisations}
+    allowed = set()
+    for organisation in organisations:
+        try:
+            await organisation_admin(organisation.id, caller, visit.bus)
+        except Problem as refusal:
+            if refusal.status_code != 403:
+                raise
+        else:
+            allowed.add(organisation.id)
+    return allowed
 
 
 def _asked_about(organisations: list[Organisation]) -> list[Organisation]:

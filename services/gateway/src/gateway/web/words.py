@@ -71,6 +71,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "{name}: eerst activeren, dan kan ontvangen aan.",
         "{name}: activate it first, then it can receive.",
     ),
+    "prompt.ask_admin": (
+        "{name} ontvangt nog geen e-facturen. Een beheerder van de organisatie kan dat aanzetten; "
+        "vraag het hem of haar.",
+        "{name} does not receive e-invoices yet. An admin of the organisation can switch it on; "
+        "ask one of them.",
+    ),
     "prompt.dont_ask": ("Niet meer vragen", "Don't ask again"),
     "prompt.button": ("Doorgaan", "Continue"),
     # home
