@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from litestar import Litestar
-from litestar.exceptions import NotFoundException
 from litestar.di import Provide
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
