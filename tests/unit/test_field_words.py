@@ -24,6 +24,7 @@ from identity.domain.passwords import (
     check_password_strength,
 )
 from identity.domain.phones import InvalidPhoneNumber, normalise_phone
+from identity.domain.photos import NotAnImage, clean_photo
 from identity.domain.values import normalise_email
 from organisation.domain import identifiers
 from organisation.domain.identifiers import InvalidIdentifier
@@ -202,4 +203,62 @@ def test_a_services_refusal_on_a_dutch_page_says_it_once_in_dutch() -> None:
 def test_a_message_it_does_not_know_is_shown_as_it_came() -> None:
     assert dutch("something-new", "A sentence nobody taught us.") == (
         "A sentence nobody taught us."
+    )
+
+
+@pytest.mark.parametrize("upload", [b"not a picture at all", b"\x89PNG\r\n\x1a\n" + b"\0" * 40])
+def test_a_photo_that_will_not_do_in_dutch(upload: bytes) -> None:
+    with pytest.raises(NotAnImage) as refused:
+        clean_photo(upload)
+    said = dutch(None, str(refused.value), "body")
+    assert said != str(refused.value) and not ENGLISH.search(said), said
+
+
+def test_the_senders_endpoint_id_in_dutch() -> None:
+    assert dutch(None, "must be one of the organisation's identifiers") == (
+        "Dit moet een van de kenmerken van de organisatie zijn."
+    )
+
+
+def test_a_dutch_page_names_no_english_rule_codes() -> None:
+    identifier = Problem(
+        422,
+        "urn:problem:organisation:invalid-identifier",
+        "Invalid",
+        None,
+        errors=[{"field": "phone", "rule": "phone-number", "message": "x"}],
+    )
+    assert explain(identifier, "nl").fields[0]["rule"] is None
+    assert explain(identifier, "en").fields[0]["rule"] == "phone-number"
+
+
+def test_organisations_not_found_and_unavailable_details_in_dutch() -> None:
+    from gateway.web.detail_words import detail_in
+    from organisation.domain.errors import NotFound
+    from organisation.entrypoints.handlers import problem_of
+    from organisation.kvk import KvkUnavailable
+    from organisation.vat_check import VatCheckUnavailable
+
+    down = problem_of(
+        KvkUnavailable("IPD0005", "The KvK register failed on the search: HTTP 503", 30)
+    )
+    assert (
+        detail_in("nl", down.detail)
+        == "Er is niets veranderd; probeer het over 30 seconden opnieuw."
+    )
+    vies = problem_of(
+        VatCheckUnavailable(
+            "the member state is unavailable", retry_after=60, code="MS_UNAVAILABLE"
+        )
+    )
+    assert (
+        detail_in("nl", vies.detail)
+        == "Er is niets veranderd; probeer het over 60 seconden opnieuw."
+    )
+    gone = problem_of(NotFound("organisation 8c1f3d4e-0000-4000-8000-000000000000 is not known"))
+    assert detail_in("nl", gone.detail) == (
+        "Deze organisatie bestaat niet (meer), of hoort niet bij jouw omgeving."
+    )
+    assert detail_in("nl", "invoice 8c1f3d4e-0000-4000-8000-000000000000 is not known") == (
+        "Deze factuur bestaat niet (meer), of hoort niet bij deze organisatie."
     )

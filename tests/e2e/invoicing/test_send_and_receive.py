@@ -204,6 +204,8 @@ def test_the_supplier_must_be_the_sending_organisation(
     assert "De EndpointID van de leverancier, 0106:12345670, is geen kenmerk van" in dutch(
         answer.json()["detail"]
     )
+    # Its KvK number is the register's: the advice does not send anyone to add another one.
+    assert "Put one of those in the invoice, or send it from" in answer.json()["detail"]
 
 
 def test_an_organisation_that_is_not_active_may_not_send(system: Stack, receiver: Party) -> None:

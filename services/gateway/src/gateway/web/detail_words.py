@@ -144,6 +144,24 @@ _SENTENCES: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
             "bewaard. Laad de pagina opnieuw en probeer het nog eens."
         ),
     ),
+    (
+        re.compile(r".* Nothing was changed; try again in (?P<n>\d+) seconds\."),
+        # What failed in the register or VIES is for the operators (it is in the logs); the
+        # kind's sentence above it already says which register.
+        lambda m: f"Er is niets veranderd; probeer het over {m['n']} seconden opnieuw.",
+    ),
+    (
+        re.compile(r"[Oo]rganisation (?P<id>[0-9a-f-]+) is not known"),
+        lambda m: "Deze organisatie bestaat niet (meer), of hoort niet bij jouw omgeving.",
+    ),
+    (
+        re.compile(r"[Ii]nvoice (?P<id>[0-9a-f-]+) is not known"),
+        lambda m: "Deze factuur bestaat niet (meer), of hoort niet bij deze organisatie.",
+    ),
+    (
+        re.compile(r"[Uu]ser (?P<id>[0-9a-f-]+) is not known"),
+        lambda m: "Deze gebruiker bestaat niet (meer) in jouw omgeving.",
+    ),
     # invoicing
     (
         re.compile(
@@ -165,13 +183,15 @@ _SENTENCES: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
     (
         re.compile(
             r"The supplier's EndpointID (?P<sender>\S+) is not one of (?P<name>.+)'s identifiers "
-            r"\((?P<known>.*)\)\. Add it as an identifier, or send from the organisation it "
-            r"belongs to\."
+            r"\((?P<known>.*)\)\. Put one of those in the invoice, (?P<add>add it to this "
+            r"organisation as an identifier, )?or send it from the organisation it belongs to\."
         ),
         lambda m: (
             f"De EndpointID van de leverancier, {m['sender'].replace('(none)', '(geen)')}, is "
-            f"geen kenmerk van {m['name']} ({m['known']}). Voeg hem toe als kenmerk, of verstuur "
-            "vanuit de organisatie waar hij bij hoort."
+            f"geen kenmerk van {m['name']} ({m['known'].replace('none yet', 'nog geen')}). Zet "
+            "een van die kenmerken in de factuur, "
+            + ("voeg hem als kenmerk toe aan deze organisatie, " if m["add"] else "")
+            + "of verstuur de factuur vanuit de organisatie waar hij bij hoort."
         ),
     ),
     (

@@ -215,6 +215,7 @@ def _field(error: dict[str, Any], language: str, *, show_rule: bool = True) -> d
     return {
         "name": last,
         "label": label,
-        "rule": error.get("rule") if show_rule else None,
+        # The rule's code is English; a Dutch message says which check in words.
+        "rule": error.get("rule") if show_rule and language == "en" else None,
         "message": field_message(error, language),
     }

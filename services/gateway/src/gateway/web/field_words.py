@@ -89,6 +89,15 @@ _SENTENCES: dict[str, str] = {
         "nummer buiten Nederland."
     ),
     "not an e-mail address": "Dit is geen e-mailadres.",
+    "not an image: send a JPEG, PNG or WebP photo": (
+        "Dit is geen afbeelding; stuur een foto in JPEG, PNG of WebP."
+    ),
+    "the image is damaged or incomplete and cannot be read": (
+        "De afbeelding is beschadigd of onvolledig en kan niet gelezen worden."
+    ),
+    "must be one of the organisation's identifiers": (
+        "Dit moet een van de kenmerken van de organisatie zijn."
+    ),
     "must be true or false": "Kies ja of nee.",
     "this field cannot be removed; leave it out to keep it": (
         "Dit kan niet leeg blijven; laat het weg om het te houden."
@@ -105,6 +114,27 @@ _SENTENCES: dict[str, str] = {
         "als kenmerk."
     ),
 }
+
+# Sentences of identity's with a number inside.
+_NUMBERED: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
+    (
+        re.compile(r"the image is too large: at most (?P<side>\d+) x \d+ pixels"),
+        lambda m: f"De afbeelding is te groot: hoogstens {m['side']} bij {m['side']} pixels.",
+    ),
+    (
+        re.compile(r"a photo has at most (?P<mb>\d+) MB"),
+        lambda m: f"Een foto is hoogstens {m['mb']} MB.",
+    ),
+)
+
+
+def _numbered(message: str) -> str | None:
+    for pattern, dutch in _NUMBERED:
+        found = pattern.fullmatch(message)
+        if found:
+            return dutch(found)
+    return None
+
 
 # Organisation's identifiers: "The {what} fails the {check} check: {problem}; expected {...}."
 _REFUSED = re.compile(
@@ -340,5 +370,10 @@ def field_message(error: Mapping[str, Any], language: str) -> str:
             else None
         )
     else:
-        dutch = _SENTENCES.get(message) or _identifier(message) or _pydantic(rule, message, context)
+        dutch = (
+            _SENTENCES.get(message)
+            or _numbered(message)
+            or _identifier(message)
+            or _pydantic(rule, message, context)
+        )
     return dutch or message

@@ -242,11 +242,19 @@ class InvoicingHandlers:
         if sender is None or sender not in organisation.participant_ids:
             await self._reject(organisation, user, "sender-mismatch", [], sha256)
             known = ", ".join(sorted(organisation.participant_ids)) or "none yet"
+            # An organisation from the register keeps its KvK number: another one cannot be
+            # added to it, so that advice would lead nowhere.
+            addable = not (
+                (sender or "").startswith("0106:")
+                and any(p.startswith("0106:") for p in organisation.participant_ids)
+            )
             _refuse(
                 SENDER_MISMATCH,
                 f"The supplier's EndpointID {sender or '(none)'} is not one of "
-                f"{organisation.name}'s identifiers ({known}). Add it as an identifier, or "
-                "send from the organisation it belongs to.",
+                f"{organisation.name}'s identifiers ({known}). Put one of those in the "
+                "invoice, "
+                + ("add it to this organisation as an identifier, " if addable else "")
+                + "or send it from the organisation it belongs to.",
                 [
                     Violation(
                         field="AccountingSupplierParty/Party/EndpointID",
