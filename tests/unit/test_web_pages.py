@@ -121,7 +121,21 @@ def test_problems_are_said_in_the_visitors_language_with_their_rules() -> None:
     )
     dutch = explain(refused, "nl")
     assert dutch.message.startswith("De factuur voldoet niet")
-    assert dutch.findings == refused.errors and not dutch.fields
+    assert dutch.findings == [{**refused.errors[0], "count": 1}] and not dutch.fields
+    same = {"rule": "PEPPOL-EN16931-R051", "severity": "fatal", "message": "[R051]-…"}
+    thirteen = Problem(
+        422,
+        "urn:problem:invoicing:invalid-document",
+        "The document breaks the rules",
+        "14 rule(s) failed; nothing was stored.",
+        errors=[{**same, "location": f"/a[{i}]"} for i in range(13)]
+        + [{"rule": "BR-05", "severity": "fatal", "message": "[BR-05]-…", "location": "/x"}],
+    )
+    rows = explain(thirteen, "nl").findings
+    assert [(row["rule"], row["location"], row["count"]) for row in rows] == [
+        ("PEPPOL-EN16931-R051", "/a[0]", 13),
+        ("BR-05", "/x", 1),
+    ]
     identifier = Problem(
         422,
         "urn:problem:organisation:invalid-identifier",

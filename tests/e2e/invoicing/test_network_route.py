@@ -209,6 +209,10 @@ def test_the_invoice_page_tells_the_network_route(
         "Het Peppol-netwerk kent geen deelnemer 0106:55500404 (antwoord: No SMP registration)."
     )
     expect(page.locator("#timeline")).to_contain_text("Het Peppol-netwerk kent geen deelnemer")
+    expect(page.locator("#timeline")).not_to_contain_text("InvoiceDeliveryFailed")  # no codes
+    expect(page.locator("#failure-advice")).to_contain_text(
+        "Een factuur die niet is afgeleverd, mag je opnieuw versturen met hetzelfde nummer."
+    )
 
 
 def invoice_bytes(network: Stack, sender: Party, invoice_id: str) -> bytes:

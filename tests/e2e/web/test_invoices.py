@@ -72,6 +72,10 @@ def test_an_invoice_is_sent_followed_and_downloaded_and_arrives_in_the_inbox(
     findings = alert.locator("table.findings")
     expect(findings).to_contain_text("BR-05")
     expect(findings.locator("code.xpath").first).to_contain_text("/")
+    # A rule that fires at every amount is one row, saying how often.
+    expect(findings).to_contain_text("other place(s)")
+    rules = findings.locator("tbody tr td:first-child").all_inner_texts()
+    assert len(rules) == len(set(rules)), rules
     assert_accessible(page, context="invoice refused by the rules")
     screenshot(page, "web-30-invoice-rules-broken")
 

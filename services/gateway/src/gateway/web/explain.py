@@ -185,7 +185,23 @@ def explain(problem: Problem, language: str) -> Explanation:
             fields.append(_field(error, language))
             if error.get("message") == detail:
                 detail = None  # the field says it, in the page's language
-    return Explanation(message, detail_in(language, detail), fields, findings, problem.status_code)
+    return Explanation(
+        message, detail_in(language, detail), fields, _once_each(findings), problem.status_code
+    )
+
+
+def _once_each(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per rule and message: a rule that fires at thirteen places (every amount of a
+    missing currency, say) is one thing to change, shown once with where it fired first and how
+    often."""
+    rows: dict[tuple[Any, Any, Any], dict[str, Any]] = {}
+    for finding in findings:
+        key = (finding.get("rule"), finding.get("severity"), finding.get("message"))
+        if key in rows:
+            rows[key]["count"] += 1
+        else:
+            rows[key] = {**finding, "count": 1}
+    return list(rows.values())
 
 
 def explain_form(error: ValidationError, language: str) -> Explanation:

@@ -232,8 +232,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "field.document": ("UBL-bestand", "UBL file"),
     "inv.send.button": ("Versturen", "Send"),
     "inv.send.missing": ("Kies eerst een UBL-bestand.", "Choose a UBL file first."),
-    "inv.sent": ("De factuur is aangenomen en wordt bezorgd.", "The invoice is accepted."),
+    "inv.sent": ("De factuur is aangenomen.", "The invoice is accepted."),
+    "inv.failure_advice": (
+        "Wat je kunt doen: controleer het ontvangers-id (de EndpointID van de klant) in de "
+        "factuur. Klopt dat, vraag de ontvanger dan om e-facturen te ontvangen, of stuur de "
+        "factuur op een andere manier. Een factuur die niet is afgeleverd, mag je opnieuw "
+        "versturen met hetzelfde nummer.",
+        "What you can do: check the recipient id (the customer's EndpointID) in the invoice. If "
+        "it is right, ask the recipient to receive e-invoices, or send the invoice another way. "
+        "An invoice that was not delivered may be sent again under the same number.",
+    ),
     "inv.findings": ("Wat er aan de factuur moet veranderen", "What the invoice must change"),
+    "inv.more_places": ("en op {count} andere plaats(en)", "and at {count} other place(s)"),
     "inv.rule": ("Regel", "Rule"),
     "inv.message": ("Melding", "Message"),
     "inv.location": ("Plaats in het document", "Where in the document"),
