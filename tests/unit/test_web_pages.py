@@ -253,3 +253,9 @@ def test_an_address_that_leads_nowhere_is_a_page_for_browsers_and_json_for_progr
     ):
         assert program.status_code == 404
         assert program.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_navigation_marks_the_page_you_are_on(client: TestClient[Any]) -> None:
+    login = client.get("/login", headers={"Accept-Language": "nl"}).text
+    assert '<a href="/login" aria-current="page">' in login
+    assert '<a href="/signup">' in login

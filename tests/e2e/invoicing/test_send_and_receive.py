@@ -86,6 +86,7 @@ def test_an_invoice_goes_from_sender_to_the_receivers_inbox(
     )
     assert ubl.status_code == 200 and ubl.content == document
     assert ubl.headers["content-type"].startswith("application/xml")
+    assert ubl.headers["content-disposition"] == f'attachment; filename="{number}.xml"'
     pdf = api(
         system, sender.person, "GET", f"/api/v1/organisations/{sender.id}/invoices/{body['id']}/pdf"
     )
@@ -93,6 +94,7 @@ def test_an_invoice_goes_from_sender_to_the_receivers_inbox(
     reader = pypdf.PdfReader(io.BytesIO(pdf.content))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert number in text and len(reader.pages) >= 1
+    assert pdf.headers["content-disposition"] == f'attachment; filename="{number}.pdf"'
     kinds = {
         e["type"]
         for e in published_events(system, "events.invoicing.>")

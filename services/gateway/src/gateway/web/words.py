@@ -6,7 +6,7 @@ LANGUAGES = ("nl", "en")
 
 WORDS: dict[str, tuple[str, str]] = {
     # frame
-    "product": ("E-facturen", "E-invoices"),
+    "product": ("E-facturatie", "E-invoicing"),  # as the mails sign
     "skip": ("Naar de inhoud", "Skip to content"),
     "nav.home": ("Overzicht", "Overview"),
     "nav.organisations": ("Organisaties", "Organisations"),
@@ -195,7 +195,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "org.receiving.off": ("Ontvangt geen e-facturen", "Does not receive e-invoices"),
     "org.receiving.switch_on": ("Ontvangen aanzetten", "Switch receiving on"),
     "org.receiving.switch_off": ("Ontvangen uitzetten", "Switch receiving off"),
-    "org.receiving.saved": ("Ontvangen is gewijzigd.", "Receiving is changed."),
+    "org.receiving.on": (
+        "Ontvangen staat aan: afzenders vinden deze organisatie nu in het netwerk.",
+        "Receiving is on: senders now find this organisation in the network.",
+    ),
+    "org.receiving.off": (
+        "Ontvangen staat uit: nieuwe e-facturen komen hier niet meer aan.",
+        "Receiving is off: new e-invoices no longer arrive here.",
+    ),
     "org.pdf": ("PDF-opties", "PDF options"),
     "org.pdf.generate": ("PDF maken", "Make a PDF"),
     "pdf.always": ("altijd", "always"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,6 +80,16 @@ def participant_id(scheme: str | None, value: str | None) -> str | None:
         return None
     value = "".join(value.split())
     return f"{scheme.strip()}:{value.upper() if scheme.strip() == '9944' else value}"
+
+
+_UNSAFE_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def download_name(number: str, invoice_id: uuid.UUID, extension: str) -> str:
+    """A download's file name: the invoice number as far as it is safe in a file name (it comes
+    from the document), else the invoice's id."""
+    safe = _UNSAFE_IN_NAMES.sub("_", number).strip("._")[:80]
+    return f"{safe or invoice_id}.{extension}"
 
 
 # Intake refusals of documents that are merely not (readable) UBL, as opposed to ones that try
@@ -348,26 +359,30 @@ class InvoicingHandlers:
     async def document(self, query: GetInvoiceDocument) -> StoredDocument:
         """Where the UBL as submitted rests."""
         await self._organisation(query.caller, query.organisation_id)
-        ref = await self._service.executor.run(
+        found = await self._service.executor.run(
             self._use.document, query.organisation_id, query.invoice_id
         )
-        if ref is None:
+        if found is None:
             _refuse(INVOICE_NOT_FOUND, f"invoice {query.invoice_id} is not known")
-        return StoredDocument(document=DocumentRef(**ref), filename=f"{query.invoice_id}.xml")
+        ref, number = found
+        return StoredDocument(
+            document=DocumentRef(**ref), filename=download_name(number, query.invoice_id, "xml")
+        )
 
     async def pdf(self, query: GetInvoicePdf) -> StoredDocument:
         """The PDF per the organisation's options: made once per set of options, then kept."""
         organisation = await self._organisation(query.caller, query.organisation_id)
-        ref = await self._service.executor.run(
+        found = await self._service.executor.run(
             self._use.document, query.organisation_id, query.invoice_id
         )
-        if ref is None:
+        if found is None:
             _refuse(INVOICE_NOT_FOUND, f"invoice {query.invoice_id} is not known")
+        ref, number = found
         options = (
             f"{organisation.generate_pdf}:{'merge' if organisation.merge_attachments else 'apart'}"
         )
         made = await self._service.executor.run(self._use.pdf, query.invoice_id, options)
-        filename = f"{query.invoice_id}.pdf"
+        filename = download_name(number, query.invoice_id, "pdf")
         if made is not None:
             return StoredDocument(
                 document=DocumentRef(

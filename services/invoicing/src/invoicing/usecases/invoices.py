@@ -577,18 +577,22 @@ class Invoices:
             ],
         )
 
-    def document(self, organisation_id: uuid.UUID, invoice_id: uuid.UUID) -> dict[str, Any] | None:
-        """The blob reference of an invoice's UBL, or None."""
+    def document(
+        self, organisation_id: uuid.UUID, invoice_id: uuid.UUID
+    ) -> tuple[dict[str, Any], str] | None:
+        """The blob reference of an invoice's UBL and its invoice number, or None."""
         with self._db.transaction(commit=False) as session:
             found = session.execute(
-                select(invoice_details.c.document)
+                select(invoice_details.c.document, invoice_rows.c.invoice_number)
                 .join(invoice_rows, invoice_rows.c.invoice_id == invoice_details.c.invoice_id)
                 .where(
                     invoice_rows.c.invoice_id == str(invoice_id),
                     invoice_rows.c.organisation_id == str(organisation_id),
                 )
-            ).scalar()
-        return None if found is None else dict(json.loads(found))
+            ).first()
+        if found is None:
+            return None
+        return dict(json.loads(found.document)), str(found.invoice_number)
 
     def pdf(self, invoice_id: uuid.UUID, options: str) -> dict[str, Any] | None:
         """A PDF made before for these options, or None."""
