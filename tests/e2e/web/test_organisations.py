@@ -65,8 +65,12 @@ def test_an_admin_adds_an_organisation_from_the_register_and_sets_it_up(
 
     page.get_by_role("button", name="Switch receiving on").click()
     expect(page.locator("#receiving-state")).to_have_text("Receives e-invoices")
+    expect(page.get_by_role("status")).to_have_text(
+        "Receiving is on: senders now find this organisation in the network."
+    )
     page.get_by_role("button", name="Switch receiving off").click()
     expect(page.locator("#receiving-state")).to_have_text("Does not receive e-invoices")
+    expect(page.get_by_role("status")).to_contain_text("Receiving is off")
 
     page.get_by_label("never").check()
     page.get_by_label("Merge PDF attachments into the invoice PDF").check()

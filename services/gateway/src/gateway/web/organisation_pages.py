@@ -270,7 +270,7 @@ class OrganisationPages(Controller):
                 SetReceiving(caller=admin, organisation_id=organisation_id, enabled=enabled),
                 Organisation,
             )
-            return "org.receiving.on" if enabled else "org.receiving.off"
+            return "org.receiving.now_on" if enabled else "org.receiving.now_off"
 
         return await self._act(visit, organisation_id, "receiving", data, act)
 

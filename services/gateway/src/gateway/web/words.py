@@ -195,11 +195,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "org.receiving.off": ("Ontvangt geen e-facturen", "Does not receive e-invoices"),
     "org.receiving.switch_on": ("Ontvangen aanzetten", "Switch receiving on"),
     "org.receiving.switch_off": ("Ontvangen uitzetten", "Switch receiving off"),
-    "org.receiving.on": (
+    "org.receiving.now_on": (
         "Ontvangen staat aan: afzenders vinden deze organisatie nu in het netwerk.",
         "Receiving is on: senders now find this organisation in the network.",
     ),
-    "org.receiving.off": (
+    "org.receiving.now_off": (
         "Ontvangen staat uit: nieuwe e-facturen komen hier niet meer aan.",
         "Receiving is off: new e-invoices no longer arrive here.",
     ),
