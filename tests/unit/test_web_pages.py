@@ -259,3 +259,14 @@ def test_the_navigation_marks_the_page_you_are_on(client: TestClient[Any]) -> No
     login = client.get("/login", headers={"Accept-Language": "nl"}).text
     assert '<a href="/login" aria-current="page">' in login
     assert '<a href="/signup">' in login
+
+
+def test_a_mails_link_opens_its_page_in_the_mails_language(client: TestClient[Any]) -> None:
+    english_browser = {"Accept-Language": "en-GB,en;q=0.9"}
+    dutch = client.get("/verify-email?token=abc&lang=nl", headers=english_browser)
+    assert '<html lang="nl">' in dutch.text and "E-mailadres bevestigen" in dutch.text
+    assert '<link rel="stylesheet" href="/static/web/site.css">' in dutch.text
+    english = client.get("/reset-password?token=abc", headers=english_browser)
+    assert '<html lang="en">' in english.text
+    invited = client.get("/accept-invitation?token=abc&lang=en", headers={"Accept-Language": "nl"})
+    assert '<html lang="en">' in invited.text

@@ -29,6 +29,8 @@ def test_a_person_signs_up_confirms_the_mail_link_and_logs_in(system: Stack, pag
 
     link = f"/verify-email?token={token_in(wait_for_mails(system, email)[0])}"
     page.goto(f"{system.gateway_url}{link}")
+    assert_accessible(page, context="confirm page")
+    screenshot(page, "web-02a-confirm")
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("Your e-mail address is confirmed")).to_be_visible()
     screenshot(page, "web-03-verified")

@@ -9,23 +9,30 @@ from litestar import Request, Response
 
 from gateway.problems import Problem
 from gateway.web.explain import explain
+from gateway.web.visit import LANGUAGE_COOKIE
+from gateway.web.words import LANGUAGES, say
 
 
 def language_of(request: Request[Any, Any, Any]) -> str:
-    """English for browsers that ask for it first, else Dutch."""
+    """The mail's language (its link says `lang=`), else the one chosen on the pages, else
+    English for browsers that ask for it first, else Dutch."""
+    for chosen in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen in LANGUAGES:
+            return str(chosen)
     accepted = request.headers.get("accept-language", "")
     return "en" if accepted.lower().startswith("en") else "nl"
 
 
 def page(title: str, language: str, body: str, status: int = 200) -> Response[str]:
-    """A page with a title and some HTML, in the product's plain style."""
+    """A page with a title and some HTML, in the look of the product's other pages."""
     html = (
         f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title>"
-        '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml"></head>'
-        '<body style="font-family:sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;'
-        f'line-height:1.5"><h1>{title}</h1>{body}</body></html>'
+        f"<title>{title} · {say(language, 'product')}</title>"
+        '<link rel="icon" href="/static/web/favicon.svg" type="image/svg+xml">'
+        '<link rel="stylesheet" href="/static/web/site.css"></head><body>'
+        f'<header class="top"><a class="brand" href="/">{say(language, "product")}</a></header>'
+        f'<main id="main" class="narrow"><h1>{title}</h1>{body}</main></body></html>'
     )
     return Response(
         html,

@@ -35,9 +35,10 @@ KINDS: dict[str, tuple[str, str]] = {
         "This password is too easy to guess. Choose a longer one.",
     ),
     "urn:problem:identity:invalid-verification-token": (
-        "Deze bevestigingslink werkt niet (meer). Vraag een nieuwe aan door je opnieuw aan te "
-        "melden.",
-        "This confirmation link does not work (any more). Sign up again to get a new one.",
+        "Deze bevestigingslink werkt niet (meer). Heb je je adres al bevestigd? Log dan gewoon "
+        "in. Anders krijg je een nieuwe link door je opnieuw aan te melden.",
+        "This confirmation link does not work (any more). Did you confirm your address already? "
+        "Then just log in. Otherwise, sign up again to get a new link.",
     ),
     "urn:problem:identity:invalid-reset-token": (
         "Deze link om je wachtwoord te wijzigen werkt niet (meer). Vraag een nieuwe aan.",

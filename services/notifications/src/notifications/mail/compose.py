@@ -103,14 +103,14 @@ class MailComposer:
             link = verification_link if kind == EMAIL_VERIFICATION else reset_link
             if kind == INVITATION:
                 link = invitation_link
-            context["link"] = link(base, token)
+            context["link"] = link(base, token, language)
         if "expires_at" in context:
             context["expires_at"] = local_datetime(
                 datetime.fromisoformat(context["expires_at"]), language
             )
         if kind in (ACCOUNT_EXISTS, PASSWORD_RESET):
             context["login_link"] = login_link(base)
-            context["forgot_password_link"] = reset_link(base)
+            context["forgot_password_link"] = reset_link(base, None, language)
         if kind not in SECURITY_KINDS:
             context["preferences_link"] = page_link(base, PREFERENCES_PAGE)
             if kind == PRODUCT_NEWS:

@@ -73,20 +73,29 @@ def _templates(kind: str, language: str) -> tuple[Template, Template, Template]:
     )
 
 
-def verification_link(public_base_url: str, token: str) -> str:
+def _query(token: str | None, language: str | None) -> str:
+    """`token=<token>` (what the page needs) and `lang=` (so it speaks the mail's language)."""
+    values = {"token": token} if token else {}
+    if language:
+        values["lang"] = language
+    return f"?{urlencode(values)}" if values else ""
+
+
+def verification_link(public_base_url: str, token: str, language: str | None = None) -> str:
     """The page where a user confirms their address; it carries `token=<token>`."""
-    return f"{public_base_url.rstrip('/')}/verify-email?{urlencode({'token': token})}"
+    return f"{public_base_url.rstrip('/')}/verify-email{_query(token, language)}"
 
 
-def reset_link(public_base_url: str, token: str | None = None) -> str:
+def reset_link(
+    public_base_url: str, token: str | None = None, language: str | None = None
+) -> str:
     """The page where a user sets a new password (with a token) or asks for a link (without)."""
-    page = f"{public_base_url.rstrip('/')}/reset-password"
-    return f"{page}?{urlencode({'token': token})}" if token else page
+    return f"{public_base_url.rstrip('/')}/reset-password{_query(token, language)}"
 
 
-def invitation_link(public_base_url: str, token: str) -> str:
+def invitation_link(public_base_url: str, token: str, language: str | None = None) -> str:
     """The page where an invited person accepts; it carries `token=<token>`."""
-    return f"{public_base_url.rstrip('/')}/accept-invitation?{urlencode({'token': token})}"
+    return f"{public_base_url.rstrip('/')}/accept-invitation{_query(token, language)}"
 
 
 def login_link(public_base_url: str) -> str:
