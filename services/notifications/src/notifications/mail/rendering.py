@@ -86,9 +86,7 @@ def verification_link(public_base_url: str, token: str, language: str | None = N
     return f"{public_base_url.rstrip('/')}/verify-email{_query(token, language)}"
 
 
-def reset_link(
-    public_base_url: str, token: str | None = None, language: str | None = None
-) -> str:
+def reset_link(public_base_url: str, token: str | None = None, language: str | None = None) -> str:
     """The page where a user sets a new password (with a token) or asks for a link (without)."""
     return f"{public_base_url.rstrip('/')}/reset-password{_query(token, language)}"
 
