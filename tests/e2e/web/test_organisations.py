@@ -25,6 +25,9 @@ def test_an_admin_adds_an_organisation_from_the_register_and_sets_it_up(
     page.get_by_role("link", name="Organisations").first.click()
     assert_accessible(page, context="organisations")
 
+    page.get_by_role("button", name="Search").click()  # nothing filled in
+    expect(page.locator("#search-empty")).to_contain_text("Fill in a name, a KvK number or a place")
+
     kvk = a_kvk_number()
     page.locator("#f-s-kvk_number").fill(kvk)
     page.get_by_role("button", name="Search").click()

@@ -92,12 +92,16 @@ class OrganisationPages(Controller):
                     if isinstance(refusal, Problem)
                     else explain_form(refusal, visit.language)
                 )
+        # The search form sent with nothing in it says so, instead of showing nothing.
+        asked = any(key in visit.request.query_params for key in ("q", "kvk_number", "place"))
+        searched_empty = asked and not any(value.strip() for value in search.values())
         return visit.page(
             "organisations.html",
             status,
             organisations=organisations.organisations,
             may_add=caller.role == "admin",
             search=search,
+            searched_empty=searched_empty,
             results=results,
             search_problem=search_problem,
             problem=problem,

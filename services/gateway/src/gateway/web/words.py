@@ -136,6 +136,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "orgs.search.button": ("Zoeken", "Search"),
     "orgs.search.nothing": ("Niets gevonden.", "Nothing found."),
     "orgs.search.add": ("Toevoegen", "Add"),
+    "orgs.search.same_number": (
+        "Zelfde KvK-nummer als hierboven: je voegt het nummer één keer toe.",
+        "Same KvK number as above: you add the number once.",
+    ),
+    "orgs.search.empty": (
+        "Vul een naam, een KvK-nummer of een plaats in om te zoeken.",
+        "Fill in a name, a KvK number or a place to search.",
+    ),
     "orgs.search.results": ("Gevonden in het register", "Found in the register"),
     "orgs.hand.title": ("Met de hand toevoegen", "Add by hand"),
     "orgs.hand.intro": (
@@ -214,7 +222,11 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "org.pdf.saved": ("De PDF-opties zijn opgeslagen.", "The PDF options are saved."),
     "org.members": ("Leden", "Members"),
-    "org.members.none": ("Nog geen leden.", "No members yet."),
+    "org.members.none": (
+        "Nog geen uitgenodigde leden. De beheerders van de omgeving kunnen altijd bij deze "
+        "organisatie.",
+        "No invited members yet. The environment's admins can always work with this organisation.",
+    ),
     "org.members.remove": ("Toegang intrekken", "Remove access"),
     "org.members.removed": ("De toegang is ingetrokken.", "The access is removed."),
     "org.invite": ("Collega uitnodigen", "Invite a colleague"),
