@@ -8,7 +8,7 @@ from devstack.stack import Stack
 from playwright.sync_api import Page, expect
 
 from tests.browser import assert_accessible, screenshot
-from tests.e2e.web.pages import a_verified_person, log_in
+from tests.e2e.web.pages import PASSWORD, a_verified_person, log_in
 from tests.photos import html_with_png_magic, jpeg_with_gps
 
 
@@ -89,3 +89,27 @@ def test_a_person_chooses_which_emails_they_get(system: Stack, page: Page) -> No
     expect(page.get_by_label("An invoice was sent")).not_to_be_checked()
     expect(page.get_by_label("An invoice was received")).to_be_checked()
     screenshot(page, "web-15-email-preferences")
+
+
+def test_a_person_changes_their_password_and_logs_in_with_the_new_one(
+    system: Stack, page: Page
+) -> None:
+    email = a_verified_person(system, "wim")
+    log_in(page, system, email)
+    page.get_by_role("link", name="My details").click()
+    new = "a brand new passphrase for wim"
+
+    page.get_by_label("Current password").fill("not the right one at all")
+    page.get_by_label("New password").fill(new)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("alert")).to_contain_text("The current password is not right")
+    assert_accessible(page, context="password change refused")
+
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New password").fill(new)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your password is changed and you are logged out")).to_be_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    screenshot(page, "web-12-password-changed")
+    log_in(page, system, email, password=new)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()

@@ -69,14 +69,26 @@ class PasswordChangeController(Controller):
         authentication: NamedDependency[Authentication],
     ) -> None:
         """Ask identity; this gateway refuses the ended sessions' tokens before answering."""
-        changed = await bus.call(
-            ChangePassword(
-                caller=caller,
-                sealed_current_password=seal(settings.identity_public_key, data.current_password),
-                sealed_new_password=seal(settings.identity_public_key, data.new_password),
-                client_address=authentication.client_address(request),
-            ),
-            PasswordChangedReply,
-        )
-        for session_id in changed.revoked_session_ids:
-            authentication.revoked.add(str(session_id))
+        await change_password(caller, data, request, bus, settings, authentication)
+
+
+async def change_password(
+    caller: Caller,
+    data: PasswordChangeRequest,
+    request: Request[Any, Any, Any],
+    bus: Bus,
+    settings: GatewaySettings,
+    authentication: Authentication,
+) -> None:
+    """Change the password (the API's and the account page's way); every session ends."""
+    changed = await bus.call(
+        ChangePassword(
+            caller=caller,
+            sealed_current_password=seal(settings.identity_public_key, data.current_password),
+            sealed_new_password=seal(settings.identity_public_key, data.new_password),
+            client_address=authentication.client_address(request),
+        ),
+        PasswordChangedReply,
+    )
+    for session_id in changed.revoked_session_ids:
+        authentication.revoked.add(str(session_id))

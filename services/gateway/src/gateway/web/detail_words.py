@@ -162,6 +162,19 @@ _SENTENCES: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
         re.compile(r"[Uu]ser (?P<id>[0-9a-f-]+) is not known"),
         lambda m: "Deze gebruiker bestaat niet (meer) in jouw omgeving.",
     ),
+    # identity
+    (
+        re.compile(r"The current password is not right; nothing was changed\."),
+        lambda m: "Het huidige wachtwoord klopt niet; er is niets gewijzigd.",
+    ),
+    (
+        re.compile(r"The password was changed meanwhile; log in again\."),
+        lambda m: "Het wachtwoord is intussen al gewijzigd; log opnieuw in.",
+    ),
+    (
+        re.compile(r"Too many wrong passwords\. Try again in (?P<n>\d+) seconds\."),
+        lambda m: f"Te vaak een verkeerd wachtwoord. Probeer het over {m['n']} seconden opnieuw.",
+    ),
     # invoicing
     (
         re.compile(

@@ -30,6 +30,10 @@ KINDS: dict[str, tuple[str, str]] = {
         "Je e-mailadres is nog niet bevestigd. Open de link in de e-mail die we je stuurden.",
         "Your e-mail address is not confirmed yet. Open the link in the e-mail we sent you.",
     ),
+    "urn:problem:identity:wrong-current-password": (
+        "Het huidige wachtwoord klopt niet; er is niets gewijzigd.",
+        "The current password is not right; nothing was changed.",
+    ),
     "urn:problem:identity:weak-password": (
         "Dit wachtwoord is te makkelijk te raden. Kies een langer wachtwoord.",
         "This password is too easy to guess. Choose a longer one.",

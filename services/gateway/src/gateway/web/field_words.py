@@ -89,6 +89,7 @@ _SENTENCES: dict[str, str] = {
         "nummer buiten Nederland."
     ),
     "not an e-mail address": "Dit is geen e-mailadres.",
+    "not the current password": "Dit is niet je huidige wachtwoord.",
     "not an image: send a JPEG, PNG or WebP photo": (
         "Dit is geen afbeelding; stuur een foto in JPEG, PNG of WebP."
     ),

@@ -1,4 +1,5 @@
-"""Personal data, the profile photo (with a preview before upload) and e-mail preferences."""
+"""Personal data, the password, the profile photo (with a preview before upload) and e-mail
+preferences."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pydantic import ValidationError
 
 from gateway.problems import Problem
 from gateway.routes.me import EmailPreferenceChoices, ProfileChanges
+from gateway.routes.password_change import PasswordChangeRequest, change_password
 from gateway.routes.photo import PHOTO_BODY_LIMIT, read_photo, store_photo
 from gateway.web.explain import Explanation, explain, explain_form
 from gateway.web.session_pages import Form
@@ -31,7 +33,7 @@ CHOICES = tuple(EmailPreferences.model_fields)
 
 
 class MePages(Controller):
-    """/account, /account/photo, /account/email."""
+    """/account, /account/password, /account/photo, /account/email."""
 
     path = "/account"
 
@@ -47,6 +49,7 @@ class MePages(Controller):
         problem: Explanation | None = None,
         photo_problem: Explanation | None = None,
         form: dict[str, Any] | None = None,
+        password_problem: Explanation | None = None,
     ) -> Response[str]:
         profile = await visit.profile()
         has_photo = True
@@ -64,6 +67,7 @@ class MePages(Controller):
             has_photo=has_photo,
             problem=problem,
             photo_problem=photo_problem,
+            password_problem=password_problem,
         )
 
     @post("/", status_code=200)
@@ -95,6 +99,28 @@ class MePages(Controller):
             return await self._account(visit, problem.status, problem, form=fields)
         visit.choose_language(profile.language)
         return visit.redirect("/account?done=account.saved")
+
+    @post("/password", status_code=200)
+    async def password(self, visit: NamedDependency[Visit], data: Form) -> Response[str] | Redirect:
+        """Change like PUT /api/v1/me/password: every session ends, so log in again."""
+        visit.check_csrf(data)
+        caller = visit.signed_in()
+        try:
+            wanted = PasswordChangeRequest(
+                current_password=data.get("current_password", ""),
+                new_password=data.get("new_password", ""),
+            )
+            await change_password(
+                caller, wanted, visit.request, visit.bus, visit.settings, visit.authentication
+            )
+        except ValidationError as error:
+            problem = explain_form(error, visit.language)
+            return await self._account(visit, 422, password_problem=problem)
+        except Problem as refusal:
+            problem = explain(refusal, visit.language)
+            return await self._account(visit, problem.status, password_problem=problem)
+        visit.end_session()
+        return visit.redirect("/login?done=password.changed")
 
     @get("/photo")
     async def photo(self, visit: NamedDependency[Visit]) -> Response[bytes]:

@@ -51,6 +51,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "login.forgot": ("Wachtwoord vergeten?", "Forgot your password?"),
     "login.no_account": ("Nog geen account? Meld je aan.", "No account yet? Sign up."),
     "logout.done": ("Je bent uitgelogd.", "You are logged out."),
+    "password.changed": (
+        "Je wachtwoord is gewijzigd en je bent overal uitgelogd. Log in met je nieuwe wachtwoord.",
+        "Your password is changed and you are logged out everywhere. Log in with the new one.",
+    ),
+    "password.title": ("Wachtwoord wijzigen", "Change password"),
+    "password.after": (
+        "Daarna ben je overal uitgelogd, ook hier; je logt in met het nieuwe wachtwoord.",
+        "You are then logged out everywhere, here too; log in with the new password.",
+    ),
+    "password.button": ("Wachtwoord wijzigen", "Change password"),
+    "field.current_password": ("Huidig wachtwoord", "Current password"),
+    "field.new_password": ("Nieuw wachtwoord", "New password"),
     "login.needed": ("Log in om deze pagina te zien.", "Log in to see this page."),
     "session.expired": (
         "Je sessie is verlopen. Log opnieuw in.",
