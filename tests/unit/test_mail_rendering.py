@@ -38,7 +38,7 @@ def test_dates_are_shown_in_dutch_time_and_words() -> None:
     moment = datetime(2026, 11, 28, 14, 41, tzinfo=UTC)
     assert local_datetime(moment, "nl").startswith("28 november 2026")
     assert "15:41" in local_datetime(moment, "nl")
-    assert local_datetime(moment, "en").startswith("November 28, 2026")
+    assert local_datetime(moment, "en") == "November 28, 2026 at 15:41 CET"  # as local_moment
 
 
 def test_the_reset_mail_carries_its_link_in_both_languages() -> None:
@@ -69,3 +69,21 @@ def test_the_already_have_an_account_mail_points_to_login_and_reset() -> None:
     for mail in (dutch, english):
         assert "http://127.0.0.1:8000/reset-password" in mail.text
         assert "token=" not in mail.text, "no way in, only pointers"
+
+
+def test_every_html_mail_has_a_title() -> None:
+    context = {
+        "full_name": "A",
+        "link": "http://x/?token=1",
+        "expires_at": "x",
+        "login_link": "http://x/",
+        "forgot_password_link": "http://x/reset-password",
+        "inviter_name": "B",
+        "environment_name": "C",
+        "organisation_names": "D",
+        "role": "member",
+    }
+    for kind in ("account_exists", "email_verification", "invitation", "password_reset"):
+        for language in ("nl", "en"):
+            mail = render(kind, language, context)
+            assert f"<title>{mail.subject.strip()}" in mail.html, (kind, language)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.dates import format_date, format_datetime, get_timezone
+from babel.dates import format_date, get_timezone
 from babel.numbers import format_currency
 
 TIMEZONE = "Europe/Amsterdam"
@@ -25,9 +25,11 @@ def locale_of(language: str) -> str:
 
 
 def local_datetime(moment: datetime, language: str) -> str:
-    """A moment with its time zone, in full: 28 november 2026 om 15:41:09 CET."""
+    """A moment with its time zone, written like every other date in the mails:
+    28 november 2026 om 15:41 CET, 28 November 2026 at 15:41 CET."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return format_datetime(aware, format="long", tzinfo=_AMSTERDAM, locale=locale_of(language))
+    local = aware.astimezone(_AMSTERDAM)
+    return f"{local_moment(aware, language)} {local.tzname()}"
 
 
 @lru_cache(maxsize=256)
