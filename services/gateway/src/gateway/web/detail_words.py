@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
+
+from servicekit.wording import local_date
 
 _Dutch = Callable[[re.Match[str]], str]
 
@@ -22,6 +25,14 @@ _STATUSES: dict[str, str] = {
 
 
 _REGISTERS: dict[str, str] = {"KvK number": "KvK-nummer", "RSIN": "RSIN"}
+
+
+def _day(iso: str) -> str:
+    """An ISO date as a Dutch reader writes it (13 november 2017); anything else as it came."""
+    try:
+        return local_date(date.fromisoformat(iso), "nl")
+    except ValueError:
+        return iso
 
 
 def _status(status: str) -> str:
@@ -217,8 +228,8 @@ _SENTENCES: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
             r"(?P<id>\S+)\); nothing was stored\. Give a new invoice a new number\."
         ),
         lambda m: (
-            f"Factuur {m['number']} van {m['date']} is al eerder ingediend (factuur {m['id']}); "
-            "er is niets bewaard. Geef een nieuwe factuur een nieuw nummer."
+            f"Factuur {m['number']} van {_day(m['date'])} is al eerder ingediend (factuur "
+            f"{m['id']}); er is niets bewaard. Geef een nieuwe factuur een nieuw nummer."
         ),
     ),
 )
