@@ -20,6 +20,7 @@ from contracts.commands.caller import Caller
 from contracts.commands.partners import (
     ListDeliveries,
     RegisterWebhook,
+    RemoveWebhook,
     ReplayDelivery,
     RotateWebhookSecret,
 )
@@ -27,15 +28,20 @@ from contracts.envelope import Envelope
 from contracts.events.organisation import ReceivingDisabled, ReceivingEnabled
 from devstack.nats import NatsServerProcess
 from devstack.webhook_sink import Received, WebhookSink
+from eventsourcing.application import AggregateNotFoundError
 from nats.js import JetStreamContext
 from partners.bootstrap import Partners, bootstrap
+from partners.delivery.log import REMOVED
 from partners.domain.signing import new_secret, verify
+from partners.domain.webhook import outcome_id
 from partners.integration.inbound import WEBHOOK_CONSUMER, FilteredConsumer, partner_event_subjects
 from partners.integration.outbound import to_integration_event
 from partners.settings import PartnersSettings
+from partners.tables import deliveries, delivery_attempts
 from servicekit.relay import subject_of
 from servicekit.sealing import new_private_key
 from servicekit.streams import DEAD_LETTER_STREAM, EVENTS_STREAM, declare_streams
+from sqlalchemy import func, select
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -381,3 +387,43 @@ async def test_an_unreadable_message_among_events_is_dead_lettered_and_the_rest_
     assert letter.data == b"{not an envelope"
     assert (letter.headers or {})["X-Dead-Letter-Reason"].startswith("unreadable event")
     await parked.unsubscribe()
+
+
+async def test_a_webhook_removed_while_a_delivery_is_on_its_way_keeps_its_queue_unsent(
+    world: World,
+) -> None:
+    organisation = uuid.uuid4()
+    webhook_id, _ = await world.register(
+        organisation, "/leaving", ["ReceivingEnabled", "ReceivingDisabled"]
+    )
+    world.sink.answers["/leaving"] = [("sleep", 1.0)]  # the first POST takes its time
+    await world.publish(receiving(organisation, True, 1))
+    await world.publish(receiving(organisation, False, 2))
+    await until(lambda: len(world.sink.on("/leaving")) >= 1)
+
+    removed = await world.partners.executor.run(
+        world.partners.webhooks.remove,
+        RemoveWebhook(
+            caller=world.admin, organisation_id=organisation, webhook_id=uuid.UUID(webhook_id)
+        ),
+    )
+    assert str(removed.id) == webhook_id
+    await asyncio.sleep(2.0)  # the POST on its way ends, and is recorded
+
+    with world.partners.database.transaction(commit=False) as session:
+        rows = session.execute(
+            select(deliveries.c.id, deliveries.c.status, deliveries.c.last_error).where(
+                deliveries.c.webhook_id == webhook_id
+            )
+        ).all()
+        tried = session.execute(select(func.count()).select_from(delivery_attempts)).scalar_one()
+    assert [(row.status, row.last_error) for row in rows] == [("failed", REMOVED)] * 2
+    assert tried >= 1  # what was sent is kept as an attempt
+    for row in rows:  # and no outcome says it succeeded (or failed) after all
+        with pytest.raises(AggregateNotFoundError):
+            world.partners.app.repository.get(outcome_id(uuid.UUID(row.id)))
+    assert len(world.sink.on("/leaving")) == 1  # the second was never sent
+    due = await world.partners.executor.run(
+        world.partners.deliveries.due_webhooks, datetime.now(UTC), 100
+    )
+    assert webhook_id not in due

@@ -169,9 +169,9 @@ class PartnerController(Controller):
         "/{webhook_id:uuid}",
         operation_id="removeWebhook",
         summary="Remove a webhook",
-        description="It gets no more deliveries; those still queued for it are not sent (they "
-        "end as failed, 'the webhook was removed before this was sent'). 204; an unknown "
-        "webhook is 404. Partner systems see WebhookRemoved.",
+        description="It gets no more deliveries (a POST already on its way still arrives); "
+        "those still queued for it are not sent, and its delivery log goes with it. 204; an "
+        "unknown webhook is 404. Partner systems see WebhookRemoved, with how many were unsent.",
     )
     async def remove(
         self,

@@ -32,6 +32,9 @@ from partners.settings import PartnersSettings
 log = structlog.get_logger(__name__)
 
 QUEUE_BATCH = 128
+# A batch that has taken this long checks that its webhook still exists before the next POST:
+# one removed meanwhile gets at most this much more.
+RECHECK_SECONDS = 1.0
 USER_AGENT = "einvoice-webhooks/1.0"
 
 
@@ -147,8 +150,14 @@ class Dispatcher:
         outcome events (a crash in between makes them POST again: at least once)."""
         attempts: list[Attempt] = []
         go_on = True
+        loaded = time.monotonic()
         try:
-            for delivery in queue:
+            for number, delivery in enumerate(queue):
+                if number and time.monotonic() - loaded > RECHECK_SECONDS:
+                    # A slow partner: the webhook may have been removed meanwhile.
+                    if not await self._executor.run(self._log.exists, webhook.id):
+                        break
+                    loaded = time.monotonic()
                 attempt = await self._attempt(webhook, delivery)
                 attempts.append(attempt)
                 if not attempt.succeeded and attempt.next_attempt_at is not None:

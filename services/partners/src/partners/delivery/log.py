@@ -97,6 +97,19 @@ class Attempt:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+REMOVED = "the webhook was removed before this was sent"
+
+
+def fail_unsent(session: Session, webhook_id: str, now: datetime) -> int:
+    """End a removed webhook's pending deliveries as failed, unsent; how many there were."""
+    ended = session.execute(
+        update(deliveries)
+        .where(deliveries.c.webhook_id == webhook_id, deliveries.c.status == PENDING)
+        .values(status=FAILED, next_attempt_at=None, finished_at=now, last_error=REMOVED)
+    )
+    return int(ended.rowcount)  # type: ignore[attr-defined]
+
+
 class DeliveryLog:
     """Reads and writes of the log; each method runs on the store thread."""
 
@@ -110,8 +123,7 @@ class DeliveryLog:
     # -- the dispatcher's side ---------------------------------------------------------
 
     def due_webhooks(self, now: datetime, limit: int) -> list[str]:
-        """Webhooks whose oldest pending delivery is due (of webhooks that still exist: one
-        removed while an attempt was on its way may have a delivery put back as pending)."""
+        """Webhooks whose oldest pending delivery is due."""
         earlier = deliveries.alias("earlier")
         head = (
             select(func.min(earlier.c.seq))
@@ -121,7 +133,6 @@ class DeliveryLog:
         with self._db.transaction(commit=False) as session:
             rows = session.execute(
                 select(deliveries.c.webhook_id.label("id"))
-                .join(webhooks, webhooks.c.id == deliveries.c.webhook_id)
                 .where(
                     deliveries.c.status == PENDING,
                     deliveries.c.next_attempt_at <= now,
@@ -131,8 +142,18 @@ class DeliveryLog:
             ).all()
         return [row.id for row in rows]
 
+    def exists(self, webhook_id: str) -> bool:
+        """Whether the webhook is still there (not removed)."""
+        with self._db.transaction(commit=False) as session:
+            return (
+                session.execute(select(webhooks.c.id).where(webhooks.c.id == webhook_id)).first()
+                is not None
+            )
+
     def queue_of(self, webhook_id: str, now: datetime, limit: int) -> tuple[Any, list[Any]]:
-        """The webhook and its pending deliveries in order, when the first is due."""
+        """The webhook and its pending deliveries in order, when the first is due. Deliveries
+        of a webhook that was removed (queued by a consumer in the moment of its removal) end
+        as unsent here."""
         with self._db.transaction(commit=False) as session:
             webhook = session.execute(select(webhooks).where(webhooks.c.id == webhook_id)).first()
             rows = session.execute(
@@ -141,6 +162,9 @@ class DeliveryLog:
                 .order_by(deliveries.c.seq)
                 .limit(limit)
             ).all()
+        if webhook is None and rows:
+            with self._db.transaction() as session:
+                fail_unsent(session, webhook_id, now)
         if webhook is None or not rows or rows[0].next_attempt_at > now:
             return webhook, []
         return webhook, list(rows)
@@ -196,7 +220,21 @@ class DeliveryLog:
                     )
                 )
         with self._db.transaction() as session:
+            # A webhook removed while these were on their way: what was sent is in the
+            # attempts, but the deliveries stay as the removal ended them, with no outcome.
+            still = set(
+                session.execute(
+                    select(deliveries.c.id).where(
+                        deliveries.c.id.in_([row["the_id"] for row in delivery_rows]),
+                        deliveries.c.status == PENDING,
+                    )
+                ).scalars()
+            )
+            delivery_rows = [row for row in delivery_rows if row["the_id"] in still]
+            outcomes = [o for o in outcomes if str(o.delivery_id) in still]
             session.execute(delivery_attempts.insert(), attempt_rows)
+            if not delivery_rows:
+                return
             session.execute(
                 update(deliveries)
                 .where(deliveries.c.id == bindparam("the_id"))

@@ -22,14 +22,12 @@ from servicekit.rpc import Refused
 from sqlalchemy import delete, select, update
 
 from partners.application import PartnersApplication
-from partners.delivery.log import FAILED, PENDING
+from partners.delivery.log import fail_unsent
 from partners.delivery.targets import bump_webhook_version
 from partners.domain.signing import fingerprint
 from partners.domain.webhook import Webhook as WebhookAggregate
 from partners.secrets_book import SecretBook
-from partners.tables import deliveries, webhooks
-
-REMOVED = "the webhook was removed before this was sent"
+from partners.tables import webhooks
 
 
 class Webhooks:
@@ -111,25 +109,13 @@ class Webhooks:
 
     def remove(self, command: RemoveWebhook) -> Webhook:
         """Remove the webhook: it gets no more deliveries, and what is still queued for it is
-        marked failed and not sent. The answer is the webhook as it was."""
+        not sent. The answer is the webhook as it was."""
         now = self._clock()
         with self._db.transaction() as session, caused_by(current_correlation_id()):
             row = session.execute(_one(command.organisation_id, command.webhook_id)).first()
             if row is None:
                 raise Refused(WEBHOOK_NOT_FOUND.reply(f"webhook {command.webhook_id} is not known"))
-            unsent = session.execute(
-                update(deliveries)
-                .where(
-                    deliveries.c.webhook_id == str(command.webhook_id),
-                    deliveries.c.status == PENDING,
-                )
-                .values(
-                    status=FAILED,
-                    next_attempt_at=None,
-                    finished_at=now,
-                    last_error=REMOVED,
-                )
-            ).rowcount  # type: ignore[attr-defined]
+            unsent = fail_unsent(session, str(command.webhook_id), now)
             session.execute(delete(webhooks).where(webhooks.c.id == str(command.webhook_id)))
             bump_webhook_version(session)  # every replica's consumer stops queuing for it
             aggregate: WebhookAggregate = self._app.repository.get(command.webhook_id)
