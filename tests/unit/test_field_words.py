@@ -50,11 +50,16 @@ def zxcvbn_sentences() -> set[str]:
     return found
 
 
+GENERIC = "Dit wachtwoord is te makkelijk te raden."
+
+
 def test_every_sentence_of_zxcvbn_has_dutch_words() -> None:
     sentences = zxcvbn_sentences()
     assert len(sentences) > 20
     for sentence in sentences:
         said = dutch(STRENGTH_RULE, sentence)
+        # More than the sentence said when nothing is known: its own translation.
+        assert said != GENERIC, f"no Dutch for {sentence!r}"
         assert sentence not in said and not ENGLISH.search(said), (sentence, said)
 
 
@@ -77,6 +82,9 @@ def test_identitys_password_advice_reads_as_dutch(password: str) -> None:
         check_password_strength(password, ["anna.de.vries@example.nl"])
     said = dutch(refused.value.rule, str(refused.value), "password")
     assert said.startswith(("Dit ", "Deze ")) and not ENGLISH.search(said), said
+    # Each of zxcvbn's sentences came through, not only the general one.
+    english = [s for s in zxcvbn_sentences() if s in str(refused.value)]
+    assert english and said.count(".") >= len(english), (said, english)
 
 
 def test_the_password_length_rule_in_dutch() -> None:
@@ -262,3 +270,35 @@ def test_organisations_not_found_and_unavailable_details_in_dutch() -> None:
     assert detail_in("nl", "invoice 8c1f3d4e-0000-4000-8000-000000000000 is not known") == (
         "Deze factuur bestaat niet (meer), of hoort niet bij deze organisatie."
     )
+
+
+def test_a_wrong_current_password_is_said_once_and_a_changed_one_is_not_called_wrong() -> None:
+    from contracts.commands.my_account import WRONG_CURRENT_PASSWORD
+
+    def page(detail: str) -> tuple[str, str | None]:
+        reply = WRONG_CURRENT_PASSWORD.reply(detail)
+        problem = Problem(reply.status, reply.type, reply.title, reply.detail)
+        said = explain(problem, "nl")
+        return said.message, said.detail
+
+    assert page("The current password is not right; nothing was changed.") == (
+        "Het wachtwoord is niet gewijzigd.",
+        "Het huidige wachtwoord klopt niet; er is niets gewijzigd.",
+    )
+    assert page("The password was changed meanwhile; log in again.") == (
+        "Het wachtwoord is niet gewijzigd.",
+        "Het wachtwoord is intussen al gewijzigd; log opnieuw in.",
+    )
+
+
+def test_a_control_character_is_named_and_said_in_dutch() -> None:
+    refused = explain_form(
+        refusal(
+            RegistrationRequest,
+            {"email": "a@example.nl", "password": "x" * 12, "full_name": "Anna\u202e"},
+        ),
+        "nl",
+    )
+    assert [item["message"] for item in refused.fields] == [
+        "Hierin staat een stuurteken (U+202E); haal het weg."
+    ]

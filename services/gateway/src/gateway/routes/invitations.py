@@ -20,7 +20,7 @@ from servicekit.sealing import seal
 
 from gateway.auth import BEARER_SECURITY, authenticated_caller
 from gateway.bus import Bus
-from gateway.content import JSON_BODY_LIMIT, PRINTABLE, require_json
+from gateway.content import JSON_BODY_LIMIT, Printable, require_json
 from gateway.settings import GatewaySettings
 
 
@@ -54,7 +54,7 @@ class AcceptanceRequest(BaseModel):
         json_schema_extra={"format": "password", "writeOnly": True},
         repr=False,
     )
-    full_name: Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
+    full_name: Annotated[Printable, Field(min_length=1, max_length=200)]
 
 
 class InvitationController(Controller):

@@ -39,7 +39,7 @@ from servicekit.streams import INVOICE_UPLOADS_BUCKET, object_store
 
 from gateway.auth import BEARER_SECURITY, authenticated_caller
 from gateway.bus import Bus
-from gateway.content import PRINTABLE
+from gateway.content import printable_query
 from gateway.problems import Problem
 from gateway.routes.organisations import organisation_member
 from gateway.settings import GatewaySettings
@@ -208,12 +208,13 @@ class InvoiceController(Controller):
         | None = None,
         issued_from: date | None = None,
         issued_until: date | None = None,
-        counterparty: Annotated[str | None, Parameter(max_length=200, pattern=PRINTABLE)] = None,
-        number: Annotated[str | None, Parameter(max_length=200, pattern=PRINTABLE)] = None,
+        counterparty: Annotated[str | None, Parameter(max_length=200)] = None,
+        number: Annotated[str | None, Parameter(max_length=200)] = None,
         page: Annotated[int, Parameter(ge=1, le=100000)] = 1,
         per_page: Annotated[int, Parameter(ge=1, le=200)] = 25,
     ) -> InvoicePage:
         """Ask invoicing."""
+        printable_query(counterparty=counterparty, number=number)
         return await bus.call(
             ListInvoices(
                 caller=member,

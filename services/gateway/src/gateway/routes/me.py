@@ -24,7 +24,7 @@ from gateway.auth import (
     authorization_header,
 )
 from gateway.bus import Bus
-from gateway.content import JSON_BODY_LIMIT, PRINTABLE, require_json
+from gateway.content import JSON_BODY_LIMIT, Printable, require_json
 from gateway.profile_events import follow_identity_events
 from gateway.profiles import ProfileCache, encoded
 
@@ -34,7 +34,7 @@ class ProfileChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    full_name: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE)
+    full_name: Printable | None = Field(default=None, min_length=1, max_length=200)
     phone: str | None = Field(
         default=None,
         max_length=40,

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from gateway.auth import BEARER_SECURITY, authenticated_caller
 from gateway.bus import Bus
-from gateway.content import JSON_BODY_LIMIT, PRINTABLE, require_json
+from gateway.content import JSON_BODY_LIMIT, Printable, printable_query, require_json
 from gateway.problems import Problem
 
 
@@ -78,10 +78,10 @@ class AddressInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    street: str | None = Field(default=None, max_length=200)
-    house_number: str | None = Field(default=None, max_length=20)
-    postal_code: str | None = Field(default=None, max_length=20)
-    city: str = Field(min_length=1, max_length=100)
+    street: Printable | None = Field(default=None, max_length=200)
+    house_number: Printable | None = Field(default=None, max_length=20)
+    postal_code: Printable | None = Field(default=None, max_length=20)
+    city: Printable = Field(min_length=1, max_length=100)
     country: str = Field(default="NL", pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
@@ -92,7 +92,7 @@ class NewOrganisation(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kvk_number: str | None = Field(default=None, max_length=20, description="KvK number")
-    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE)
+    name: Printable | None = Field(default=None, min_length=1, max_length=200)
     address: AddressInput | None = None
     vat_id: str | None = Field(default=None, max_length=20, description="NL VAT id")
     oin: str | None = Field(default=None, max_length=30, description="OIN (20 digits)")
@@ -117,7 +117,7 @@ class OrganisationChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=PRINTABLE)
+    name: Printable | None = Field(default=None, min_length=1, max_length=200)
     address: AddressInput | None = None
 
 
@@ -215,6 +215,7 @@ class RegisterController(Controller):
         per_page: Annotated[int, Parameter(ge=1, le=100)] = 10,
     ) -> RegisterResults:
         """Ask the organisation service, which holds the register adapter."""
+        printable_query(q=q, kvk_number=kvk_number, place=place)
         if not any(((q or "").strip(), (kvk_number or "").strip(), (place or "").strip())):
             raise Problem(
                 422,

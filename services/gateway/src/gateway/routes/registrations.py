@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from servicekit.sealing import seal
 
 from gateway.bus import Bus
-from gateway.content import JSON_BODY_LIMIT, PRINTABLE, require_json
+from gateway.content import JSON_BODY_LIMIT, Printable, require_json
 from gateway.settings import GatewaySettings
 
 
@@ -35,10 +35,8 @@ class RegistrationRequest(BaseModel):
         json_schema_extra={"format": "password", "writeOnly": True},
         repr=False,
     )
-    full_name: Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
-    environment_name: Annotated[
-        str | None, Field(default=None, max_length=100, pattern=PRINTABLE)
-    ] = None
+    full_name: Annotated[Printable, Field(min_length=1, max_length=200)]
+    environment_name: Annotated[Printable | None, Field(default=None, max_length=100)] = None
     language: Literal["nl", "en"] = Field(default="nl", description="Language of mails and pages")
 
 

@@ -31,8 +31,9 @@ KINDS: dict[str, tuple[str, str]] = {
         "Your e-mail address is not confirmed yet. Open the link in the e-mail we sent you.",
     ),
     "urn:problem:identity:wrong-current-password": (
-        "Het huidige wachtwoord klopt niet; er is niets gewijzigd.",
-        "The current password is not right; nothing was changed.",
+        # The same type says "changed meanwhile" too: the detail below says which.
+        "Het wachtwoord is niet gewijzigd.",
+        "The password was not changed.",
     ),
     "urn:problem:identity:weak-password": (
         "Dit wachtwoord is te makkelijk te raden. Kies een langer wachtwoord.",
@@ -174,9 +175,10 @@ def explain(problem: Problem, language: str) -> Explanation:
     kind = KINDS.get(problem.type_) or BY_STATUS.get(problem.status_code)
     message = (kind[1] if language == "en" else kind[0]) if kind else problem.title
     detail = problem.problem_detail
+    said = detail_in(language, detail)
     if (
         problem.type_ in RESTATED
-        or detail == message
+        or said == message
         or (problem.errors and problem.type_ == "urn:problem:invalid-request")
     ):
         # "2 field(s) need attention" says less than the fields listed below it.
@@ -191,7 +193,7 @@ def explain(problem: Problem, language: str) -> Explanation:
             if error.get("message") == detail:
                 detail = None  # the field says it, in the page's language
     return Explanation(
-        message, detail_in(language, detail), fields, _once_each(findings), problem.status_code
+        message, said if detail else None, fields, _once_each(findings), problem.status_code
     )
 
 

@@ -123,6 +123,10 @@ _NUMBERED: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
         lambda m: f"De afbeelding is te groot: hoogstens {m['side']} bij {m['side']} pixels.",
     ),
     (
+        re.compile(r"contains a control character \((?P<code>U\+[0-9A-F]{4})\); remove it"),
+        lambda m: f"Hierin staat een stuurteken ({m['code']}); haal het weg.",
+    ),
+    (
         re.compile(r"a photo has at most (?P<mb>\d+) MB"),
         lambda m: f"Een foto is hoogstens {m['mb']} MB.",
     ),
@@ -131,7 +135,7 @@ _NUMBERED: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
 
 def _numbered(message: str) -> str | None:
     for pattern, dutch in _NUMBERED:
-        found = pattern.fullmatch(message)
+        found = pattern.fullmatch(message.removeprefix("Value error, "))
         if found:
             return dutch(found)
     return None
