@@ -278,7 +278,6 @@ def assert_dutch(refusal: pytest.ExceptionInfo[Conflict]) -> str:
     english, dutch = said(refusal)
     assert dutch != english and not DUTCH_ENGLISH.search(dutch), (english, dutch)
     assert not english.endswith(".."), english
-    assert detail_in("en", english) == english
     return dutch
 
 
@@ -292,7 +291,7 @@ def test_organisations_refusals_read_as_dutch(organisations: Organisations) -> N
     mine = organisations.add(owner, **from_register())
     with pytest.raises(Conflict) as refused:
         organisations.set_receiving(owner, mine.id, True)
-    assert "deze is toegevoegd" in assert_dutch(refused)
+    assert "deze is nog niet geactiveerd" in assert_dutch(refused)
     organisations.request_activation(owner, mine.id, automatic=True)
 
     theirs = organisations.add(other, **from_register())

@@ -226,7 +226,7 @@ def test_an_organisation_that_is_not_active_may_not_send(system: Stack, receiver
     assert answer.status_code == 409
     assert answer.json()["type"] == "urn:problem:invoicing:sender-not-active"
     assert dutch(answer.json()["detail"]).startswith(
-        "Nog Niet Actief is toegevoegd: alleen een actieve organisatie mag versturen."
+        "Nog Niet Actief is nog niet geactiveerd: alleen een actieve organisatie mag versturen."
     )
 
 

@@ -26,7 +26,7 @@ def locale_of(language: str) -> str:
 
 def local_datetime(moment: datetime, language: str) -> str:
     """A moment with its time zone, written like every other date in the mails:
-    28 november 2026 om 15:41 CET, 28 November 2026 at 15:41 CET."""
+    28 november 2026 om 15:41 CET, November 28, 2026 at 15:41 CET."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     local = aware.astimezone(_AMSTERDAM)
     return f"{local_moment(aware, language)} {local.tzname()}"

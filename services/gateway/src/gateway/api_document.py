@@ -127,7 +127,9 @@ OPERATION_PROBLEMS: Mapping[str, Mapping[int, str]] = MappingProxyType(
             400: "This invitation link is not valid.",
             409: "This address already has an account in another environment.",
         },
-        "listUsers": {403: "Only an administrator may list the users."},
+        "listUsers": {
+            403: "Only an environment admin, or an admin of organisations, may list users."
+        },
         "revokeMembership": {403: "Only an administrator may revoke a membership."},
         "searchKvk": {503: REGISTER_DOWN},
         "addOrganisation": {

@@ -89,7 +89,7 @@ def handle_validation(
 ) -> Response[dict[str, Any]]:
     """Body or parameter validation: 422 with one entry per field (400 for unreadable JSON)."""
     extra = exc.extra if isinstance(exc.extra, list) else []
-    if any(_missing_body(item) for item in extra):
+    if _no_body(request) and any(_about_the_body(item) for item in extra):
         return problem_response(
             request,
             400,
@@ -120,14 +120,15 @@ def handle_validation(
     )
 
 
-def _missing_body(item: object) -> bool:
-    """Litestar's word for a JSON route called without a body: the `data` it lacks."""
-    return (
-        isinstance(item, dict)
-        and item.get("source") == "body"
-        and item.get("key") == "data"
-        and item.get("message") == "'data'"
-    )
+def _no_body(request: Request[Any, Any, Any]) -> bool:
+    """The request carries no body at all (none announced, or an announced length of 0)."""
+    headers = request.headers
+    return "transfer-encoding" not in headers and headers.get("content-length", "0") == "0"
+
+
+def _about_the_body(item: object) -> bool:
+    """A validation error about the route's body (its `data`), not a parameter."""
+    return isinstance(item, dict) and item.get("source") == "body"
 
 
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:

@@ -17,9 +17,10 @@ from servicekit.wording import local_date
 
 _Dutch = Callable[[re.Match[str]], str]
 
+# As they read after "deze is" or "<name> is".
 _STATUSES: dict[str, str] = {
-    "added": "toegevoegd",
-    "activation_pending": "wacht op activering",
+    "added": "nog niet geactiveerd",
+    "activation_pending": "nog in afwachting van activering",
     "active": "actief",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -198,16 +199,18 @@ async def _switchable(caller: Caller, organisations: list[Organisation], visit: 
     told whom to ask instead of being offered a box that can only be refused."""
     if caller.role == "admin":
         return {organisation.id for organisation in organisations}
-    allowed = set()
-    for organisation in organisations:
+
+    async def may_switch(organisation_id: UUID) -> bool:
         try:
-            await organisation_admin(organisation.id, caller, visit.bus)
-        except Problem as refusal:
-            if refusal.status_code != 403:
-                raise
-        else:
-            allowed.add(organisation.id)
-    return allowed
+            await organisation_admin(organisation_id, caller, visit.bus)
+        except Problem:
+            # Not an admin (403), or not known to identity yet: no box to tick, in any case.
+            return False
+        return True
+
+    asked = [organisation.id for organisation in organisations]
+    answers = await asyncio.gather(*(may_switch(organisation_id) for organisation_id in asked))
+    return {organisation_id for organisation_id, ok in zip(asked, answers, strict=True) if ok}
 
 
 def _asked_about(organisations: list[Organisation]) -> list[Organisation]:

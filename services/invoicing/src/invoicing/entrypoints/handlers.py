@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
@@ -80,6 +80,18 @@ def participant_id(scheme: str | None, value: str | None) -> str | None:
         return None
     value = "".join(value.split())
     return f"{scheme.strip()}:{value.upper() if scheme.strip() == '9944' else value}"
+
+
+def may_be_added(sender: str, participant_ids: Iterable[str]) -> bool:
+    """Whether adding the supplier's EndpointID as an identifier could work. An organisation
+    from the register keeps its KvK number, and an OIN made from a KvK number belongs to the
+    organisation with that number: advice to add either would lead to a refusal."""
+    kvk = next((p.removeprefix("0106:") for p in participant_ids if p.startswith("0106:")), None)
+    if sender.startswith("0106:"):
+        return kvk is None
+    if sender.startswith("0190:00000003"):
+        return kvk is not None and sender[13:21] == kvk
+    return True
 
 
 _UNSAFE_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
@@ -253,12 +265,7 @@ class InvoicingHandlers:
         if sender is None or sender not in organisation.participant_ids:
             await self._reject(organisation, user, "sender-mismatch", [], sha256)
             known = ", ".join(sorted(organisation.participant_ids)) or "none yet"
-            # An organisation from the register keeps its KvK number: another one cannot be
-            # added to it, so that advice would lead nowhere.
-            addable = not (
-                (sender or "").startswith("0106:")
-                and any(p.startswith("0106:") for p in organisation.participant_ids)
-            )
+            addable = may_be_added(sender or "", organisation.participant_ids)
             _refuse(
                 SENDER_MISMATCH,
                 f"The supplier's EndpointID {sender or '(none)'} is not one of "

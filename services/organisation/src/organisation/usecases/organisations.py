@@ -133,7 +133,9 @@ class Organisations:
 
     def _require_new_here(self, session: Session, organisation: Organisation) -> None:
         """One registration (KvK number and establishment) once per environment from the
-        register: a second copy could never be activated beside the first."""
+        register: a second copy could never be activated beside the first. (Two admins adding
+        the same at the same moment on two replicas can still both succeed; what they get is
+        that same second copy, which activation refuses, naming the first.)"""
         rows = session.execute(
             select(organisation_rows.c.document).where(
                 organisation_rows.c.environment_id == str(organisation.environment_id)
