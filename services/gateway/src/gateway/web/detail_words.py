@@ -10,12 +10,11 @@ unnoticed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 
 from servicekit.wording import local_date
 
-_Dutch = Callable[[re.Match[str]], str]
+from gateway.web.sentences import Sentences, in_dutch
 
 # As they read after "deze is" or "<name> is".
 _STATUSES: dict[str, str] = {
@@ -40,7 +39,7 @@ def _status(status: str) -> str:
     return _STATUSES.get(status, status)
 
 
-_SENTENCES: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
+_SENTENCES: Sentences = (
     # organisation
     (
         re.compile(
@@ -240,8 +239,4 @@ def detail_in(language: str, detail: str | None) -> str | None:
     """A problem's detail in `language` (as it came when it is not one of the known ones)."""
     if detail is None or language == "en":
         return detail
-    for pattern, dutch in _SENTENCES:
-        found = pattern.fullmatch(detail)
-        if found:
-            return dutch(found)
-    return detail
+    return in_dutch(_SENTENCES, detail) or detail

@@ -10,16 +10,15 @@ unnoticed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-_Dutch = Callable[[re.Match[str]], str]
+from gateway.web.sentences import Sentences, in_dutch
 
 
 def _quoted(why: str | None) -> str:
     return f" (antwoord: {why})" if why else ""
 
 
-_SENTENCES: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
+_SENTENCES: Sentences = (
     (
         re.compile(
             r"The recipient (?P<who>\S+) is not on this platform, and there is no route outside "
@@ -64,8 +63,4 @@ def why_not_delivered(detail: str, language: str) -> str:
     """`detail` as a reader of `language` reads it."""
     if language == "en":
         return detail
-    for sentence, dutch in _SENTENCES:
-        said = sentence.fullmatch(detail)
-        if said is not None:
-            return dutch(said)
-    return detail
+    return in_dutch(_SENTENCES, detail) or detail

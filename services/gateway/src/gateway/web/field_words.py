@@ -13,10 +13,10 @@ apart unnoticed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-_Dutch = Callable[[re.Match[str]], str]
+from gateway.web.sentences import Sentences, in_dutch
 
 # zxcvbn's feedback (zxcvbn/feedback.py) and identity's own words when zxcvbn has none.
 _PASSWORD_ADVICE: dict[str, str] = {
@@ -117,7 +117,7 @@ _SENTENCES: dict[str, str] = {
 }
 
 # Sentences of identity's with a number inside.
-_NUMBERED: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
+_NUMBERED: Sentences = (
     (
         re.compile(r"the image is too large: at most (?P<side>\d+) x \d+ pixels"),
         lambda m: f"De afbeelding is te groot: hoogstens {m['side']} bij {m['side']} pixels.",
@@ -134,11 +134,7 @@ _NUMBERED: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
 
 
 def _numbered(message: str) -> str | None:
-    for pattern, dutch in _NUMBERED:
-        found = pattern.fullmatch(message.removeprefix("Value error, "))
-        if found:
-            return dutch(found)
-    return None
+    return in_dutch(_NUMBERED, message.removeprefix("Value error, "))
 
 
 # Organisation's identifiers: "The {what} fails the {check} check: {problem}; expected {...}."
@@ -198,7 +194,7 @@ def _register(name: str) -> str:
     return _REGISTERS.get(name, name)
 
 
-_PROBLEMS: tuple[tuple[re.Pattern[str], _Dutch], ...] = (
+_PROBLEMS: Sentences = (
     (re.compile(r"it is empty"), lambda m: "het is leeg"),
     (
         re.compile(r"it contains (?P<char>.+), and only digits belong in it"),
@@ -290,11 +286,10 @@ def _identifier(message: str) -> str | None:
         return None
     name, expected = _IDENTIFIERS[refused["what"]]
     check = _CHECKS.get(refused["check"], refused["check"])
-    for pattern, dutch in _PROBLEMS:
-        problem = pattern.fullmatch(refused["problem"])
-        if problem:
-            return f"Het {name} klopt niet ({check}): {dutch(problem)}. Verwacht: {expected}."
-    return None
+    problem = in_dutch(_PROBLEMS, refused["problem"])
+    if problem is None:
+        return None
+    return f"Het {name} klopt niet ({check}): {problem}. Verwacht: {expected}."
 
 
 def _password_advice(message: str) -> str:
