@@ -9,18 +9,15 @@ from litestar import Request, Response
 
 from gateway.problems import Problem
 from gateway.web.explain import explain
-from gateway.web.visit import LANGUAGE_COOKIE
+from gateway.web.visit import language_of as visit_language
 from gateway.web.words import LANGUAGES, say
 
 
 def language_of(request: Request[Any, Any, Any]) -> str:
     """The mail's language (its link says `lang=`), else the one chosen on the pages, else
     English for browsers that ask for it first, else Dutch."""
-    for chosen in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
-        if chosen in LANGUAGES:
-            return str(chosen)
-    accepted = request.headers.get("accept-language", "")
-    return "en" if accepted.lower().startswith("en") else "nl"
+    chosen = request.query_params.get("lang")
+    return str(chosen) if chosen in LANGUAGES else visit_language(request)
 
 
 def page(title: str, language: str, body: str, status: int = 200) -> Response[str]:

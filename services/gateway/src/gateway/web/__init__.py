@@ -26,14 +26,14 @@ from gateway.web.session_pages import SessionPages
 from gateway.web.visit import (
     ACCESS_COOKIE,
     CSRF_COOKIE,
-    LANGUAGE_COOKIE,
     PAGE_HEADERS,
     REFRESH_COOKIE,
     LoginRequired,
+    language_of,
     open_visit,
     visit_of,
 )
-from gateway.web.words import LANGUAGES, say
+from gateway.web.words import say
 
 
 def _to_login(request: Request[Any, Any, Any], _: LoginRequired) -> Redirect:
@@ -51,19 +51,11 @@ def _to_login(request: Request[Any, Any, Any], _: LoginRequired) -> Redirect:
     return visit.keep_cookies(redirect) if visit else redirect
 
 
-def _language_of(request: Request[Any, Any, Any]) -> str:
-    language = request.cookies.get(LANGUAGE_COOKIE, "")
-    if language not in LANGUAGES:
-        accepted = request.headers.get("accept-language", "").lower()
-        language = "en" if accepted.startswith("en") else "nl"
-    return language
-
-
 def _problem_page(
     request: Request[Any, Any, Any], problem: Problem, message: str | None = None
 ) -> Response[str]:
     """A problem no page handled itself: a page that says it in words, never JSON."""
-    language = _language_of(request)
+    language = language_of(request)
     if message is not None:
         explanation = Explanation(message, status=problem.status_code)
     elif problem.type_ == "urn:problem:web:csrf":
@@ -111,7 +103,7 @@ def not_found(request: Request[Any, Any, Any], exc: HTTPException) -> Response[A
     return _problem_page(
         request,
         Problem(404, "urn:problem:not-found", "Not Found", None),
-        message=say(_language_of(request), "error.not_found"),
+        message=say(language_of(request), "error.not_found"),
     )
 
 

@@ -182,6 +182,16 @@ class Visit:
         return Redirect(path, status_code=303, cookies=self.cookies, headers=PAGE_HEADERS)
 
 
+def language_of(request: Request[Any, Any, Any]) -> str:
+    """The language chosen on the pages (its cookie), else English for browsers that ask for
+    it first, else Dutch."""
+    language = request.cookies.get(LANGUAGE_COOKIE, "")
+    if language in LANGUAGES:
+        return language
+    accepted = request.headers.get("accept-language", "").lower()
+    return "en" if accepted.startswith("en") else "nl"
+
+
 async def open_visit(
     request: Request[Any, Any, Any],
     bus: NamedDependency[Bus],
@@ -191,10 +201,7 @@ async def open_visit(
 ) -> Visit:
     """The dependency every page takes as `visit`."""
     cookies = request.cookies
-    language = cookies.get(LANGUAGE_COOKIE, "")
-    if language not in LANGUAGES:
-        accepted = request.headers.get("accept-language", "").lower()
-        language = "en" if accepted.startswith("en") else "nl"
+    language = language_of(request)
     visit = Visit(
         request=request,
         bus=bus,
