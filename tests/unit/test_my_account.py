@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from gateway.web.me_pages import shown_phone
 from identity.domain.phones import InvalidPhoneNumber, normalise_phone
 from identity.domain.user import User
 from identity.domain.values import DEFAULT_EMAIL_PREFERENCES
@@ -92,3 +93,20 @@ def test_a_user_is_rebuilt_from_their_events_with_every_setting() -> None:
     assert (rebuilt.full_name, rebuilt.phone) == ("Anna Jansen", "+31612345678")
     assert rebuilt.photo == {"object_name": "x", "sha256": "ab"}
     assert rebuilt.receiving_prompt_enabled is False
+
+
+@pytest.mark.parametrize(
+    ("kept", "shown"),
+    [
+        ("+31612345678", "06 12345678"),
+        ("+31201234567", "020 123 4567"),
+        ("+32470123456", "+32 470 12 34 56"),
+        (None, ""),
+    ],
+)
+def test_the_account_page_shows_a_number_as_people_write_it_and_reads_it_back_the_same(
+    kept: str | None, shown: str
+) -> None:
+    assert shown_phone(kept) == shown
+    if kept is not None:
+        assert normalise_phone(shown) == kept

@@ -194,6 +194,9 @@ def test_the_link_in_the_mail_opens_a_page_that_accepts(system: Stack) -> None:
     )
     assert form.status_code == 200 and 'type="password"' in form.text
     assert form.headers["referrer-policy"] == "no-referrer"
+    # Who invites whom to what, before anything is asked.
+    assert "Test User invites you as member of <strong>Page BV</strong>" in form.text
+    assert f"The invitation is for <strong>{colleague}</strong> and works until" in form.text
     # A password the rules refuse: said in the page's language, the form again with the name.
     weak = httpx.post(
         f"{system.gateway_url}/accept-invitation",
@@ -209,3 +212,51 @@ def test_the_link_in_the_mail_opens_a_page_that_accepts(system: Stack) -> None:
     )
     assert done.status_code == 200 and "Welcome" in done.text and 'href="/login"' in done.text
     assert sign_in(system, colleague, OTHER_PASSWORD).environment_id == admin.environment_id
+
+
+def test_the_page_joins_an_account_that_exists_here_without_asking_a_password(
+    system: Stack,
+) -> None:
+    admin = an_environment_admin(system)
+    sales, books = add_organisations(system, admin, "Join BV", "Join Twee BV")
+    colleague = an_address("joiner")
+    invite(system, admin, colleague, [sales])
+    accept(system, token_in(wait_for_mails(system, colleague)[0]), OTHER_PASSWORD)
+    invite(system, admin, colleague, [books], role="admin")
+    token = token_in(wait_for_mails(system, colleague, count=2)[1])
+
+    dutch = {"Accept-Language": "nl"}
+    url = f"{system.gateway_url}/accept-invitation"
+    offer = httpx.get(url, params={"token": token}, headers=dutch)
+    assert offer.status_code == 200
+    assert "Test User nodigt je uit als beheerder van <strong>Join Twee BV</strong>" in offer.text
+    assert "Je hebt hier al een account met dit adres" in offer.text
+    assert 'type="password"' not in offer.text and 'name="full_name"' not in offer.text
+
+    joined = httpx.post(url, data={"token": token}, headers=dutch)
+    assert joined.status_code == 200 and "Je bestaande account heeft nu toegang" in joined.text
+    listed = {u["email"]: u for u in users(system, admin).json()["users"]}
+    assert {m["organisation_id"]: m["role"] for m in listed[colleague]["memberships"]} == {
+        sales: "member",
+        books: "admin",
+    }
+    spent = httpx.get(url, params={"token": token}, headers=dutch)
+    assert spent.status_code == 400 and 'role="alert"' in spent.text
+    assert 'type="password"' not in spent.text
+
+
+def test_the_page_says_at_once_when_the_address_has_an_account_elsewhere(
+    system: Stack,
+) -> None:
+    admin = an_environment_admin(system)
+    [sales] = add_organisations(system, admin, "Elders BV")
+    elsewhere = verified_user(system, an_address("elders"))
+    invite(system, admin, elsewhere, [sales])
+    token = token_in(wait_for_mails(system, elsewhere, count=2)[1])
+    offer = httpx.get(
+        f"{system.gateway_url}/accept-invitation",
+        params={"token": token},
+        headers={"Accept-Language": "en"},
+    )
+    assert offer.status_code == 409 and "another environment" in offer.text
+    assert 'type="password"' not in offer.text

@@ -30,7 +30,10 @@ def test_a_person_changes_their_details_and_sees_why_a_phone_number_is_refused(
     page.get_by_label("Phone number").fill("06 12345678")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your details are saved.")).to_be_visible()
-    expect(page.get_by_label("Phone number")).to_have_value("+31612345678")
+    expect(page.get_by_label("Phone number")).to_have_value("06 12345678")
+    page.get_by_label("Phone number").fill("+32 470 12 34 56")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Phone number")).to_have_value("+32 470 12 34 56")
 
     page.get_by_label("Language").select_option("nl")
     page.get_by_role("button", name="Save").click()

@@ -8,6 +8,7 @@ from contracts.commands.identity import RegisterUser, VerifyEmail
 from contracts.commands.invitations import (
     AcceptInvitation,
     AuthoriseOrganisation,
+    DescribeInvitation,
     InviteUser,
     ListUsers,
     RevokeMembership,
@@ -148,6 +149,7 @@ COMMANDS: tuple[CommandContract, ...] = tuple(
         GetPhoto,
         InviteUser,
         AcceptInvitation,
+        DescribeInvitation,
         ListUsers,
         RevokeMembership,
         AuthoriseOrganisation,

@@ -57,6 +57,30 @@ class AcceptInvitation(Command):
     full_name: str = Field(max_length=200, description="The invitee's full name.")
 
 
+class InvitationDescription(Reply):
+    """What an invitation offers, for the page its link opens, before anything is accepted."""
+
+    email: str = Field(description="The invited address.")
+    environment_name: str = Field(description="The environment the invitee joins.")
+    organisation_names: list[str] = Field(description="The organisations it grants.")
+    role: OrganisationRole = Field(description="The role it grants in each.")
+    inviter_name: str = Field(description="The full name of the user who sent it.")
+    expires_at: AwareDatetime = Field(description="When the link stops working.")
+    existing_account: bool = Field(
+        description="True when the address already has an account here: accepting joins it, "
+        "and no name or password is asked."
+    )
+
+
+class DescribeInvitation(Command):
+    """What the invitation behind a token offers; the token is not spent."""
+
+    subject: ClassVar[str] = "qry.identity.invitation"
+    reply_model: ClassVar[type[Reply]] = InvitationDescription
+
+    token: str = Field(max_length=512, description="The token from the invitation link.")
+
+
 class EnvironmentUser(BaseModel):
     """One user of an environment, as its administrators see them."""
 
@@ -140,8 +164,10 @@ __all__ = [
     "NOT_FOUND",
     "AcceptInvitation",
     "AuthoriseOrganisation",
+    "DescribeInvitation",
     "EnvironmentUser",
     "InvitationAcceptedReply",
+    "InvitationDescription",
     "InvitationSent",
     "InviteUser",
     "ListUsers",

@@ -1,4 +1,5 @@
-"""The page the invitation mail links to: name and password for the new account.
+"""The page the invitation mail links to: who invites whom to what, then name and password
+for a new account, or one button for an address that already has an account here.
 
 It posts exactly what POST /api/v1/invitations/accept takes.
 """
@@ -8,22 +9,35 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated, Any
 
-from contracts.commands.invitations import AcceptInvitation, InvitationAcceptedReply
+from contracts.commands.invitations import (
+    AcceptInvitation,
+    DescribeInvitation,
+    InvitationAcceptedReply,
+    InvitationDescription,
+)
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from servicekit.sealing import seal
+from servicekit.wording import local_moment
 
 from gateway.bus import Bus
 from gateway.problems import Problem
 from gateway.routes.pages import explained, language_of, page
 from gateway.settings import GatewaySettings
+from gateway.web.words import say
 
 TEXT = {
     "nl": {
         "title": "Uitnodiging accepteren",
         "missing": "Deze link is niet compleet. Open de link uit de uitnodiging opnieuw.",
+        "invited": "{inviter} nodigt je uit als {role} van {organisations} in {environment}.",
+        "for": "De uitnodiging is voor {email} en werkt tot {expires}.",
+        "existing": "Je hebt hier al een account met dit adres. Accepteer, en je account krijgt "
+        "toegang; je naam en wachtwoord blijven zoals ze zijn.",
+        "join": "Uitnodiging accepteren",
+        "and": "en",
         "choose": "Vul je naam in en kies een wachtwoord: 12 tot 128 tekens en moeilijk te raden.",
         "name": "Volledige naam",
         "password": "Wachtwoord",
@@ -35,6 +49,12 @@ TEXT = {
     "en": {
         "title": "Accept the invitation",
         "missing": "This link is not complete. Open the link from the invitation again.",
+        "invited": "{inviter} invites you as {role} of {organisations} in {environment}.",
+        "for": "The invitation is for {email} and works until {expires}.",
+        "existing": "You already have an account here with this address. Accept, and your "
+        "account gets access; your name and password stay as they are.",
+        "join": "Accept the invitation",
+        "and": "and",
         "choose": "Enter your name and choose a password: 12 to 128 characters, hard to guess.",
         "name": "Full name",
         "password": "Password",
@@ -54,14 +74,23 @@ class InvitationPageController(Controller):
 
     @get("/", operation_id="acceptInvitationPage")
     async def show(
-        self, request: Request[Any, Any, Any], token: FromQuery[str] = ""
+        self,
+        request: Request[Any, Any, Any],
+        bus: NamedDependency[Bus],
+        token: FromQuery[str] = "",
     ) -> Response[str]:
-        """The form for name and password, carrying the token from the link."""
+        """Who invites whom to what, and the form that accepts it, carrying the token."""
         language = language_of(request)
         text = TEXT[language]
         if not token:
             return page(text["title"], language, f"<p>{text['missing']}</p>", 400)
-        return page(text["title"], language, _form(text, token))
+        try:
+            invitation = await bus.call(
+                DescribeInvitation(token=token[:512]), InvitationDescription
+            )
+        except Problem as problem:  # invalid, used or expired; or an account elsewhere
+            return page(text["title"], language, explained(problem, language), problem.status_code)
+        return page(text["title"], language, _offer(text, language, invitation, token))
 
     @post("/", operation_id="acceptInvitationForm", status_code=200)
     async def submit(
@@ -88,7 +117,7 @@ class InvitationPageController(Controller):
         except Problem as problem:
             said = explained(problem, language)
             if problem.status_code not in (400, 409):  # the link still good: try again
-                said += _form(text, data.get("token", ""), data.get("full_name", ""))
+                said += _new_account_form(text, data.get("token", ""), data.get("full_name", ""))
             return page(text["title"], language, said, problem.status_code)
         message = text["done"] if accepted.new_account else text["joined"]
         return page(
@@ -98,7 +127,41 @@ class InvitationPageController(Controller):
         )
 
 
-def _form(text: dict[str, str], token: str, full_name: str = "") -> str:
+def _offer(
+    text: dict[str, str], language: str, invitation: InvitationDescription, token: str
+) -> str:
+    """Who invites whom to what and until when, then the one thing to do."""
+    names = [f"<strong>{escape(name)}</strong>" for name in invitation.organisation_names]
+    if len(names) > 1:
+        organisations = f" {text['and']} ".join([", ".join(names[:-1]), names[-1]])
+    else:  # none only when every organisation left since: accepting then says so
+        organisations = names[0] if names else escape(invitation.environment_name)
+    invited = text["invited"].format(
+        inviter=escape(invitation.inviter_name),
+        role=say(language, f"role.{invitation.role}"),
+        organisations=organisations,
+        environment=escape(invitation.environment_name),
+    )
+    valid = text["for"].format(
+        email=f"<strong>{escape(invitation.email)}</strong>",
+        expires=escape(local_moment(invitation.expires_at, language)),
+    )
+    intro = f"<p>{invited}</p><p>{valid}</p>"
+    if invitation.existing_account:
+        return intro + _join_form(text, token)
+    return intro + _new_account_form(text, token)
+
+
+def _join_form(text: dict[str, str], token: str) -> str:
+    """An account with this address exists here: accepting only joins it."""
+    return (
+        f'<p>{text["existing"]}</p><form method="post">'
+        f'<input type="hidden" name="token" value="{escape(token)}">'
+        f'<button type="submit">{text["join"]}</button></form>'
+    )
+
+
+def _new_account_form(text: dict[str, str], token: str, full_name: str = "") -> str:
     return (
         f'<p>{text["choose"]}</p><form method="post">'
         f'<input type="hidden" name="token" value="{escape(token)}">'

@@ -13,7 +13,7 @@ from contracts.commands.password_reset import (
 from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 from servicekit.sealing import seal
 
 from gateway.auth import Authentication
@@ -21,13 +21,18 @@ from gateway.bus import Bus
 from gateway.content import JSON_BODY_LIMIT, require_json
 from gateway.settings import GatewaySettings
 
+MAX_EMAIL_LENGTH = 320  # RFC 5321's longest path: more cannot be an address
+
 
 class ResetRequest(BaseModel):
     """The address of the account whose password was forgotten."""
 
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr = Field(description="A reset link goes there if it has an account")
+    email: str = Field(
+        description="A reset link goes there if it has an account. Any text is answered 202: "
+        "one that is no address gets no mail, like an address without an account."
+    )
 
 
 class ResetAnswer(BaseModel):
@@ -72,7 +77,9 @@ class PasswordResetController(Controller):
         self, data: JSONBody[ResetRequest], bus: NamedDependency[Bus]
     ) -> ResetAnswer:
         """Ask identity to mail a link; the answer never says whether it did."""
-        await bus.call(RequestPasswordReset(email=str(data.email)), PasswordResetAccepted)
+        # Any text, as API.md says ("202 always"): identity mails nothing to what is no address.
+        email = data.email.strip()[:MAX_EMAIL_LENGTH]
+        await bus.call(RequestPasswordReset(email=email), PasswordResetAccepted)
         return ResetAnswer()
 
     @post(

@@ -23,6 +23,7 @@ from gateway.auth import Authentication
 from gateway.bus import Bus
 from gateway.problems import Problem
 from gateway.routes.pages import explained, language_of, page
+from gateway.routes.password_resets import MAX_EMAIL_LENGTH
 from gateway.settings import GatewaySettings
 
 TEXT = {
@@ -98,7 +99,7 @@ class ResetPageController(Controller):
                     authentication.revoked.add(str(session_id))
                 done = f'<p>{escape(text["done"])}</p><p><a href="/login">{text["login"]}</a></p>'
             else:
-                email = data.get("email", "").strip()[:320]
+                email = data.get("email", "").strip()[:MAX_EMAIL_LENGTH]
                 await bus.call(RequestPasswordReset(email=email), PasswordResetAccepted)
                 done = f"<p>{escape(text['sent'])}</p>"
         except Problem as problem:

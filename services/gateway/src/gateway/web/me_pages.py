@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import phonenumbers
 from contracts.commands.my_account import (
     ChangeEmailPreferences,
     ChangeProfile,
@@ -63,7 +64,7 @@ class MePages(Controller):
             "account.html",
             status,
             profile=profile,
-            form=form or profile.model_dump(),
+            form=form or {**profile.model_dump(), "phone": shown_phone(profile.phone)},
             has_photo=has_photo,
             problem=problem,
             photo_problem=photo_problem,
@@ -165,3 +166,18 @@ class MePages(Controller):
             caller, ChangeEmailPreferences(caller=caller, preferences=preferences)
         )
         return visit.redirect("/account/email?done=email.saved")
+
+
+def shown_phone(e164: str | None) -> str:
+    """The kept number as people write it: a Dutch one as dialled here (06 12345678), any
+    other with its country code (+32 470 12 34 56). Sent back unchanged, it is read as the
+    same number."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    if phonenumbers.region_code_for_number(number) == "NL":
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -43,8 +43,10 @@ class Invitation(CorrelatedAggregate):
         self.environment_id = environment_id
         self.environment_name = environment_name
         self.organisation_ids = list(organisation_ids)
+        self.organisation_names = list(organisation_names)
         self.role: OrganisationRole = role
         self.invited_by = invited_by
+        self.inviter_name = inviter_name
         self.expires_at = expires_at
         self.accepted_by: uuid.UUID | None = None
 

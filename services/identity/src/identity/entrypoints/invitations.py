@@ -1,5 +1,5 @@
-"""cmd.identity.invite-user, cmd.identity.accept-invitation, qry.identity.users and
-cmd.identity.revoke-membership."""
+"""cmd.identity.invite-user, qry.identity.invitation, cmd.identity.accept-invitation,
+qry.identity.users and cmd.identity.revoke-membership."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from contracts.commands.invitations import (
     NOT_FOUND,
     AcceptInvitation,
     AuthoriseOrganisation,
+    DescribeInvitation,
     EnvironmentUser,
     InvitationAcceptedReply,
+    InvitationDescription,
     InvitationSent,
     InviteUser,
     ListUsers,
@@ -107,6 +109,23 @@ class InvitationHandlers:
             organisation_ids=invitation.organisation_ids,
             role=invitation.role,
             expires_at=invitation.expires_at,
+        )
+
+    async def describe(self, query: DescribeInvitation) -> InvitationDescription:
+        """What the token's invitation offers, for the page its link opens; nothing is spent."""
+        try:
+            prospect = await self._identity.executor.run(self._invitations.prospect, query.token)
+        except (InvalidInvitation, AccountInOtherEnvironment) as error:
+            raise Refused(refusal(error)) from error
+        invitation = prospect.invitation
+        return InvitationDescription(
+            email=invitation.email,
+            environment_name=invitation.environment_name,
+            organisation_names=invitation.organisation_names,
+            role=invitation.role,
+            inviter_name=invitation.inviter_name,
+            expires_at=invitation.expires_at,
+            existing_account=prospect.existing_user is not None,
         )
 
     async def accept(self, command: AcceptInvitation) -> InvitationAcceptedReply:

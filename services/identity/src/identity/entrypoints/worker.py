@@ -9,6 +9,7 @@ from contracts.commands.identity import RegisterUser, VerifyEmail
 from contracts.commands.invitations import (
     AcceptInvitation,
     AuthoriseOrganisation,
+    DescribeInvitation,
     InviteUser,
     ListUsers,
     RevokeMembership,
@@ -73,6 +74,7 @@ def build_worker(identity: Identity | None = None) -> ServiceWorker:
     worker.on_connected(photos.attach)
     invitations = InvitationHandlers(identity, saved)
     serve(worker.broker, InviteUser, invitations.invite, queue=CONTEXT)
+    serve(worker.broker, DescribeInvitation, invitations.describe, queue=CONTEXT)
     serve(worker.broker, AcceptInvitation, invitations.accept, queue=CONTEXT)
     serve(worker.broker, ListUsers, invitations.users, queue=CONTEXT)
     serve(worker.broker, RevokeMembership, invitations.revoke, queue=CONTEXT)

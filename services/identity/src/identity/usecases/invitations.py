@@ -33,6 +33,10 @@ from identity.state.environment_users import record_environment_user
 from identity.state.one_time_tokens import holder_of_token, issue_token, use_token
 
 INVALID = "the invitation link is invalid, used or expired"
+IN_OTHER_ENVIRONMENT = (
+    "this address already has an account in another environment; sign in there, or ask the "
+    "inviter to invite another address"
+)
 
 # An invited person starts with the least an environment offers; their access is per
 # organisation, through the memberships the invitation grants.
@@ -117,11 +121,16 @@ class Invitations:
         return invitation
 
     def prospect(self, token: str) -> Prospect:
-        """What the token would do, without spending it (to check a new password first)."""
+        """What the token would do, without spending it (to check a new password first, or to
+        show the invitation on the page its link opens). AccountInOtherEnvironment, as
+        accepting would be refused."""
         now = self._clock()
         with self._db.transaction(commit=False) as session:
             invitation = self._open_invitation(session, token, now)
-            return Prospect(invitation, self._app.user_for(invitation.email))
+            user = self._app.user_for(invitation.email)
+        if user is not None and user.environment_id != invitation.environment_id:
+            raise AccountInOtherEnvironment(IN_OTHER_ENVIRONMENT)
+        return Prospect(invitation, user)
 
     def accept(self, token: str, password_hash: str | None, full_name: str) -> Acceptance:
         """Spend the token, create or join the account, grant the memberships."""
@@ -132,10 +141,7 @@ class Invitations:
             user = self._app.user_for(invitation.email)
             new_account = user is None
             if user is not None and user.environment_id != invitation.environment_id:
-                raise AccountInOtherEnvironment(
-                    "this address already has an account in another environment; sign in "
-                    "there, or ask the inviter to invite another address"
-                )
+                raise AccountInOtherEnvironment(IN_OTHER_ENVIRONMENT)
             if user is None:
                 if password_hash is None:
                     raise InvalidInvitation(INVALID)  # an account vanished meanwhile: retry
