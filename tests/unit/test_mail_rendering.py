@@ -71,6 +71,30 @@ def test_the_already_have_an_account_mail_points_to_login_and_reset() -> None:
         assert "token=" not in mail.text, "no way in, only pointers"
 
 
+def test_the_access_removed_mail_says_who_removed_what_and_that_the_account_stays() -> None:
+    context = {
+        "full_name": "Bob",
+        "organisation_name": "Acme BV",
+        "role": "admin",
+        "revoked_by": "Anna de Vries",
+        "revoked_at": "2026-12-02T13:05:00+00:00",
+        "login_link": login_link("http://127.0.0.1:8000"),
+    }
+    dutch = render("access_removed", "nl", context)
+    english = render("access_removed", "en", context)
+    assert dutch.subject == "Je toegang tot Acme BV is ingetrokken"
+    assert english.subject == "Your access to Acme BV was removed"
+    assert "Anna de Vries heeft je toegang tot Acme BV" in dutch.text
+    assert "2 december 2026 om 14:05" in dutch.text and "Je was daar beheerder" in dutch.text
+    assert "Anna de Vries removed your access to Acme BV" in english.text
+    assert "You were an admin there" in english.text
+    unnamed = render("access_removed", "en", {**context, "revoked_by": None, "role": "member"})
+    assert "Your access to Acme BV in E-invoicing was removed, on" in unnamed.text
+    assert "You were a member there" in unnamed.text
+    for mail in (dutch, english):
+        assert context["login_link"] in mail.text and "preferences" not in mail.text
+
+
 def test_every_html_mail_has_a_title() -> None:
     context = {
         "full_name": "A",
@@ -81,9 +105,13 @@ def test_every_html_mail_has_a_title() -> None:
         "inviter_name": "B",
         "environment_name": "C",
         "organisation_names": "D",
+        "organisation_name": "E",
+        "revoked_by": "F",
+        "revoked_at": "2026-12-02T13:05:00+00:00",
         "role": "member",
     }
-    for kind in ("account_exists", "email_verification", "invitation", "password_reset"):
+    kinds = ("account_exists", "email_verification", "invitation", "password_reset")
+    for kind in (*kinds, "access_removed"):
         for language in ("nl", "en"):
             mail = render(kind, language, context)
             assert f"<title>{mail.subject.strip()}" in mail.html, (kind, language)

@@ -101,3 +101,8 @@ def test_an_organisation_admin_revokes_a_member_and_it_is_published(system: Stac
     assert [(r["organisation_id"], r["revoked_by"]) for r in revoked] == [
         (sales, organiser.user_id)
     ]
+    # The member learns it by mail (an account mail: sent whatever their preferences).
+    told = wait_for_mails(system, member.email, count=2)[1]
+    assert told["X-Notification-Kind"] == "access_removed"
+    assert "Revoking BV" in told["Subject"]
+    assert "List-Unsubscribe" not in told

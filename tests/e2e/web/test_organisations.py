@@ -94,8 +94,14 @@ def test_an_admin_adds_an_organisation_from_the_register_and_sets_it_up(
     expect(members).to_contain_text(colleague)
     assert_accessible(page, context="organisation with a member")
     screenshot(page, "web-22-organisation")
-    members.get_by_role("button", name=re.compile("Remove access")).click()
+    # Removing asks first, and says what it does.
+    members.get_by_text(re.compile("Remove access")).click()
+    expect(members).to_contain_text("Ivo can then no longer see or send anything for")
+    assert_accessible(page, context="confirming a removal")
+    members.get_by_role("button", name="Yes, remove access").click()
     expect(page.get_by_text("The access is removed.")).to_be_visible()
+    told = wait_for_mails(system, colleague, count=2)[1]
+    assert told["X-Notification-Kind"] == "access_removed"
     expect(page.locator("#member-list")).to_have_count(0)
 
 

@@ -240,6 +240,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "No invited members yet. The environment's admins can always work with this organisation.",
     ),
     "org.members.remove": ("Toegang intrekken", "Remove access"),
+    "org.members.remove.confirm": (
+        "{name} kan dan niets meer zien of versturen voor {organisation}, en krijgt daarover "
+        "een e-mail. Een nieuwe uitnodiging geeft de toegang terug.",
+        "{name} can then no longer see or send anything for {organisation}, and gets an "
+        "e-mail about it. A new invitation gives the access back.",
+    ),
+    "org.members.remove.yes": ("Ja, toegang intrekken", "Yes, remove access"),
     "org.members.removed": ("De toegang is ingetrokken.", "The access is removed."),
     "org.invite": ("Collega uitnodigen", "Invite a colleague"),
     "field.role": ("Rol", "Role"),

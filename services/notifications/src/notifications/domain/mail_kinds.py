@@ -1,7 +1,8 @@
 """Which mails exist, which preference governs each, and whether one person gets one.
 
-Security mails (verification, password reset, invitation, "you already have an account") are
-always sent: they are how a person proves or recovers their account. Every other kind follows
+Security mails (verification, password reset, invitation, "you already have an account", "your
+access to an organisation was removed") are always sent: they are how a person proves or
+recovers their account, or learns that someone changed what it may do. Every other kind follows
 one of the six e-mail preferences of API.md, and only goes to an address its owner has proved:
 a notification about invoices must never reach an address someone else typed in.
 """
@@ -17,6 +18,7 @@ EMAIL_VERIFICATION = "email_verification"
 PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind of mail, not a password)
 INVITATION = "invitation"
 ACCOUNT_EXISTS = "account_exists"
+ACCESS_REMOVED = "access_removed"
 INVOICE_RECEIVED = "invoice_received"
 INVOICE_SENT = "invoice_sent"
 INVOICE_DELIVERY_FAILED = "invoice_delivery_failed"
@@ -25,7 +27,9 @@ RECEIVING_ENABLED = "receiving_enabled"
 RECEIVING_DISABLED = "receiving_disabled"
 PRODUCT_NEWS = "product_news"
 
-SECURITY_KINDS = frozenset({EMAIL_VERIFICATION, PASSWORD_RESET, INVITATION, ACCOUNT_EXISTS})
+SECURITY_KINDS = frozenset(
+    {EMAIL_VERIFICATION, PASSWORD_RESET, INVITATION, ACCOUNT_EXISTS, ACCESS_REMOVED}
+)
 
 PREFERENCE_OF: Mapping[str, str] = MappingProxyType(
     {

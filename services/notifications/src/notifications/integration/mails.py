@@ -8,6 +8,9 @@
 - Invoice sent, invoice delivery failed: the user who submitted it; when it came in by API
   (no user), the organisation's admins (its admin members and the environment's admins).
 - Organisation activated, receiving switched on or off: the organisation's admins.
+- Access to an organisation removed: the user who lost it, whatever their preferences (they
+  should learn that someone changed what their account may do); nobody when that user is an
+  admin of the environment, who still reaches the organisation.
 - Product news: every user; only those who opted in get it (the rest are recorded suppressed).
 """
 
@@ -25,7 +28,7 @@ from contracts.events.identity import (
     SignUpAttemptedForExistingAccount,
 )
 from contracts.events.invoicing import InvoiceDeliveryFailed, InvoiceReceived, InvoiceSent
-from contracts.events.memberships import UserInvited
+from contracts.events.memberships import MembershipRevoked, UserInvited
 from contracts.events.notifications import ProductNewsAnnounced
 from contracts.events.organisation import (
     OrganisationActivated,
@@ -62,6 +65,8 @@ def mails_for(session: Session, envelope: Envelope, event: IntegrationEvent) -> 
         invitee = Recipient(email=event.email, language=event.language, full_name="")
         request = _request(kinds.INVITATION, invitation_mail_context(event), event.environment_id)
         return [(request, [invitee])]
+    if isinstance(event, MembershipRevoked):
+        return [_access_removed(session, event)]
     if isinstance(event, InvoiceReceived):
         return [_invoice_received(session, event)]
     if isinstance(event, InvoiceSent | InvoiceDeliveryFailed):
@@ -102,6 +107,22 @@ def _addressed(
         full_name=event.full_name,
         user_id=event.user_id,
     )
+
+
+def _access_removed(session: Session, event: MembershipRevoked) -> tuple[MailRequest, Any]:
+    person = people.user(session, event.user_id)
+    if person is None:
+        raise EventArrivedEarly(f"user {event.user_id} is not known yet")
+    revoked_by = people.user(session, event.revoked_by)
+    request_to = [] if people.is_environment_admin(session, event.user_id) else [person]
+    context = {
+        "organisation_name": organisation_name(session, event.organisation_id) or "",
+        "role": event.role,
+        "revoked_by": revoked_by.full_name if revoked_by else None,
+        "revoked_at": event.revoked_at.isoformat(),
+    }
+    request = _request(kinds.ACCESS_REMOVED, context, event.environment_id, event.organisation_id)
+    return request, request_to
 
 
 def _invoice_received(session: Session, event: InvoiceReceived) -> tuple[MailRequest, Any]:

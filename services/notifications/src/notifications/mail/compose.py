@@ -23,6 +23,7 @@ from servicekit.sealing import open_sealed
 from servicekit.wording import local_datetime
 
 from notifications.domain.mail_kinds import (
+    ACCESS_REMOVED,
     ACCOUNT_EXISTS,
     EMAIL_VERIFICATION,
     INVITATION,
@@ -108,7 +109,7 @@ class MailComposer:
             context["expires_at"] = local_datetime(
                 datetime.fromisoformat(context["expires_at"]), language
             )
-        if kind in (ACCOUNT_EXISTS, PASSWORD_RESET):
+        if kind in (ACCOUNT_EXISTS, PASSWORD_RESET, ACCESS_REMOVED):
             context["login_link"] = login_link(base)
             context["forgot_password_link"] = reset_link(base, None, language)
         if kind not in SECURITY_KINDS:

@@ -133,6 +133,15 @@ def user(session: Session, user_id: Any) -> Recipient | None:
     return None if row is None else _recipient(row._mapping)
 
 
+def is_environment_admin(session: Session, user_id: Any) -> bool:
+    """Whether the user administers their whole environment (and so reaches every
+    organisation of it, membership or not)."""
+    role = session.execute(
+        select(known_users.c.environment_role).where(known_users.c.user_id == str(user_id))
+    ).scalar()
+    return role == "admin"
+
+
 def organisation_people(
     session: Session, organisation_id: Any, environment_id: Any, admins_only: bool = False
 ) -> list[Recipient]:
