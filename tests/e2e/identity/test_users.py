@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from devstack.stack import Stack
 
@@ -106,3 +108,11 @@ def test_an_organisation_admin_revokes_a_member_and_it_is_published(system: Stac
     assert told["X-Notification-Kind"] == "access_removed"
     assert "Revoking BV" in told["Subject"]
     assert "List-Unsubscribe" not in told
+    deadline, kinds = time.monotonic() + 5, []
+    while len(kinds) < 2 and time.monotonic() < deadline:
+        kinds = [
+            e["data"]["kind"]
+            for e in published_events(system, "events.notifications.NotificationSent")
+            if e["data"]["recipient"] == member.email
+        ]
+    assert kinds == ["invitation", "access_removed"]

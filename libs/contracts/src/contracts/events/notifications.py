@@ -26,9 +26,11 @@ MailKind = Literal[
     "receiving_enabled",
     "receiving_disabled",
     "product_news",
+    "access_removed",
 ]
-"""What a mail is about. The first four are security mails, always sent; the others follow the
-recipient's e-mail preferences (API.md: `PUT /api/v1/me/email-preferences`)."""
+"""What a mail is about. The first four and `access_removed` are security mails, always sent;
+the others follow the recipient's e-mail preferences (API.md:
+`PUT /api/v1/me/email-preferences`)."""
 
 SuppressionReason = Literal["preference-off", "address-not-verified"]
 """Why a mail was not sent: the recipient switched this kind off, or never proved the address."""
