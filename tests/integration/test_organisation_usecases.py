@@ -20,9 +20,10 @@ from organisation.application import OrganisationApplication
 from organisation.domain.errors import Conflict, NotAllowed, NotFound
 from organisation.entrypoints.handlers import problem_of
 from organisation.integration.outbound import to_integration_event
-from organisation.state.tables import create_state_tables
+from organisation.state.tables import create_state_tables, environment_registrations
 from organisation.usecases.organisations import Organisations
 from servicekit.eventstore import SharedDatabase, store_environment
+from sqlalchemy import delete, select
 
 ADDRESS = {"street": "Damrak", "house_number": "1", "postal_code": "1012 LG", "city": "Amsterdam"}
 
@@ -168,6 +169,55 @@ def test_one_registration_is_added_once_per_environment(organisations: Organisat
     organisations.add(owner, **from_register(establishment="000038509504"))
     organisations.add(a_caller(), **from_register())
     organisations.add(owner, **{**by_hand(), "kvk_number": "69599084"})
+
+
+def test_two_copies_added_at_the_same_moment_are_refused_by_the_database(
+    organisations: Organisations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two replicas that both checked before either committed: the second insert of the
+    environment's registration fails, and nothing of that addition is kept."""
+    owner = a_caller()
+    first = organisations.add(owner, **from_register())
+    monkeypatch.setattr(organisations, "_require_new_here", lambda session, organisation: None)
+    with pytest.raises(Conflict, match="by another request at the same moment") as refused:
+        organisations.add(owner, **from_register())
+    assert [o.id for o in organisations.listed(owner, None)] == [first.id]
+    assert "op hetzelfde moment door een ander verzoek" in assert_dutch(refused)
+    organisations.add(a_caller(), **from_register())  # another environment: its own claim
+
+
+def test_an_organisation_does_not_move_to_an_environment_that_has_its_copy(
+    organisations: Organisations,
+) -> None:
+    owner, other = a_caller(), a_caller()
+    leaving = organisations.add(owner, **from_register())
+    organisations.add(other, **from_register())
+    with pytest.raises(Conflict, match="the target environment has KvK number 69599084"):
+        organisations.move("operator:ops", leaving.id, other.environment_id)
+    assert organisations.get(owner, leaving.id).environment_id == owner.environment_id
+    # Once moved elsewhere, the registration may be added again where it left.
+    organisations.move("operator:ops", leaving.id, uuid.uuid4())
+    organisations.add(owner, **from_register())
+
+
+def test_registrations_added_before_the_claims_table_are_claimed_at_start(
+    app: OrganisationApplication, organisations: Organisations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner = a_caller()
+    monkeypatch.setattr(organisations, "_require_new_here", lambda session, organisation: None)
+    monkeypatch.setattr(organisations, "_claim_here", lambda session, organisation: None)
+    first = organisations.add(owner, **from_register())
+    organisations.add(owner, **from_register())  # an old second copy, from before the check
+    organisations.add(owner, **by_hand())
+    database = SharedDatabase(app)
+    with database.engine.begin() as connection:
+        connection.execute(delete(environment_registrations))
+    create_state_tables(database.engine)
+    with database.engine.begin() as connection:
+        held = connection.execute(select(environment_registrations)).all()
+    assert [(row.registration, row.organisation_id) for row in held] == [
+        ("69599084/000037178598", str(first.id))
+    ]
 
 
 def test_a_refused_activation_frees_the_registration(organisations: Organisations) -> None:

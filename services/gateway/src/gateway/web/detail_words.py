@@ -58,6 +58,17 @@ _SENTENCES: Sentences = (
     ),
     (
         re.compile(
+            r"KvK number (?P<kvk>\S+) with establishment number (?P<establishment>\S+) was "
+            r"added to your environment by another request at the same moment; use that one\."
+        ),
+        lambda m: (
+            f"KvK-nummer {m['kvk']} met vestigingsnummer "
+            f"{m['establishment'].replace('(none)', '(geen)')} is op hetzelfde moment door een "
+            "ander verzoek aan je omgeving toegevoegd; gebruik die."
+        ),
+    ),
+    (
+        re.compile(
             r"KvK number (?P<kvk>\S+) with establishment number (?P<establishment>\S+) is in "
             r"your environment already, as (?P<name>.+) \((?P<id>[0-9a-f-]+)\); use that one\."
         ),

@@ -2,13 +2,16 @@
 
 They commit in the same transaction as the events that change them, so they never disagree
 with the event store: the organisations as the API shows them (listing by environment needs a
-table), the KvK registrations that are pending or active (one environment at a time), and the
-participant ids in the directory (one organisation each).
+table), the KvK registrations that are pending or active (one environment at a time), the
+registrations added in each environment (once each), and the participant ids in the directory
+(one organisation each).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, MetaData, String, Table, Text
+import json
+
+from sqlalchemy import Column, Index, MetaData, String, Table, Text, select
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
@@ -34,6 +37,16 @@ registrations = Table(
     Column("environment_id", String(36), nullable=False),
 )
 
+environment_registrations = Table(
+    "environment_registrations",
+    metadata,
+    # One registration ("<kvk number>/<establishment number or ->") once per environment: the
+    # primary key stops a second copy even when two requests check at the same moment.
+    Column("environment_id", String(36), primary_key=True),
+    Column("registration", String(40), primary_key=True),
+    Column("organisation_id", String(36), nullable=False),
+)
+
 participants = Table(
     "directory_participants",
     metadata,
@@ -44,6 +57,35 @@ participants = Table(
 )
 
 
+def registration_of(kvk_number: str | None, establishment_number: str | None) -> str:
+    """What may be added once per environment, and active in one environment at a time: the
+    KvK number with the establishment number."""
+    return f"{kvk_number}/{establishment_number or '-'}"
+
+
 def create_state_tables(engine: Engine) -> None:
-    """Create the tables that do not exist yet."""
+    """Create the tables that do not exist yet. A new environment_registrations is filled from
+    the organisations added before it existed (the first of any copies holds it)."""
     metadata.create_all(engine)
+    with engine.begin() as connection:
+        if connection.execute(select(environment_registrations).limit(1)).first() is not None:
+            return
+        documents = connection.execute(select(organisation_rows.c.document)).scalars()
+        added = sorted((json.loads(d) for d in documents), key=lambda o: str(o["added_at"]))
+        held: set[tuple[str, str]] = set()
+        for organisation in added:
+            if organisation["source"] != "kvk":
+                continue
+            key = (
+                organisation["environment_id"],
+                registration_of(organisation["kvk_number"], organisation["establishment_number"]),
+            )
+            if key not in held:
+                held.add(key)
+                connection.execute(
+                    environment_registrations.insert().values(
+                        environment_id=key[0],
+                        registration=key[1],
+                        organisation_id=organisation["id"],
+                    )
+                )

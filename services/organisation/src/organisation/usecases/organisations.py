@@ -18,12 +18,19 @@ from contracts.commands.organisations import Organisation as OrganisationView
 from contracts.events.organisation import PostalAddress
 from servicekit.eventstore import SharedDatabase
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from organisation.application import OrganisationApplication
 from organisation.domain.errors import Conflict, NotAllowed, NotFound
 from organisation.domain.organisation import Organisation
-from organisation.state.tables import organisation_rows, participants, registrations
+from organisation.state.tables import (
+    environment_registrations,
+    organisation_rows,
+    participants,
+    registration_of,
+    registrations,
+)
 
 
 def view_of(organisation: Organisation) -> OrganisationView:
@@ -56,7 +63,7 @@ def view_of(organisation: Organisation) -> OrganisationView:
 
 def registration_key(organisation: Organisation) -> str:
     """What may be active in one environment at a time: KvK number with establishment."""
-    return f"{organisation.kvk_number}/{organisation.establishment_number or '-'}"
+    return registration_of(organisation.kvk_number, organisation.establishment_number)
 
 
 class Organisations:
@@ -129,13 +136,13 @@ class Organisations:
         with self._db.transaction() as session:
             if organisation.source == "kvk":
                 self._require_new_here(session, organisation)
+                self._claim_here(session, organisation)
             return self._save(session, organisation)
 
     def _require_new_here(self, session: Session, organisation: Organisation) -> None:
         """One registration (KvK number and establishment) once per environment from the
         register: a second copy could never be activated beside the first. (Two admins adding
-        the same at the same moment on two replicas can still both succeed; what they get is
-        that same second copy, which activation refuses, naming the first.)"""
+        the same at the same moment both pass this check; _claim_here then refuses one.)"""
         rows = session.execute(
             select(organisation_rows.c.document).where(
                 organisation_rows.c.environment_id == str(organisation.environment_id)
@@ -154,6 +161,24 @@ class Organisations:
                     f"{establishment} is in your environment already, as {there.name} "
                     f"({there.id}); use that one"
                 )
+
+    def _claim_here(self, session: Session, organisation: Organisation) -> None:
+        """Hold the registration in this environment: the primary key refuses a second
+        copy that passed _require_new_here at the same moment (two replicas), and this whole
+        addition is rolled back."""
+        claim = environment_registrations.insert().values(
+            environment_id=str(organisation.environment_id),
+            registration=registration_key(organisation),
+            organisation_id=str(organisation.id),
+        )
+        try:
+            session.execute(claim)
+        except IntegrityError as error:
+            raise Conflict(
+                f"KvK number {organisation.kvk_number} with establishment number "
+                f"{organisation.establishment_number or '(none)'} was added to your environment "
+                "by another request at the same moment; use that one"
+            ) from error
 
     # -- changing ------------------------------------------------------------------------
 
@@ -270,7 +295,23 @@ class Organisations:
                     .where(registrations.c.organisation_id == str(organisation.id))
                     .values(environment_id=str(environment_id))
                 )
+                self._move_claim(session, organisation)
             return self._save(session, organisation)
+
+    def _move_claim(self, session: Session, organisation: Organisation) -> None:
+        """The registration is held in the new environment now; Conflict (and nothing moves)
+        when that environment has its own copy of it already."""
+        claim = environment_registrations.update().where(
+            environment_registrations.c.organisation_id == str(organisation.id)
+        )
+        try:
+            session.execute(claim.values(environment_id=str(organisation.environment_id)))
+        except IntegrityError as error:
+            raise Conflict(
+                f"the target environment has KvK number {organisation.kvk_number} with "
+                f"establishment number {organisation.establishment_number or '(none)'} "
+                "already, as another organisation"
+            ) from error
 
     # -- helpers -------------------------------------------------------------------------
 
