@@ -331,6 +331,12 @@ def test_an_invitation_accepted_after_its_organisation_moved_grants_only_what_st
     )
     world.move_bakery()
 
+    # The page the link opens already shows what accepting will grant.
+    offer = invitations.offer(_invitation_token(world, both.id, keys))
+    assert (offer.organisation_names, offer.existing_account) == (["Garage Jansen"], False)
+    with pytest.raises(InvalidInvitation):
+        invitations.offer(_invitation_token(world, bakery_only.id, keys))
+
     accepted = invitations.accept(
         _invitation_token(world, both.id, keys), "hash-of-a-password", "Ivo"
     )

@@ -20,12 +20,13 @@ from contracts.events.invoicing import (
     InvoiceSent,
     InvoiceSubmitted,
 )
-from contracts.events.memberships import MembershipGranted
+from contracts.events.memberships import MembershipGranted, MembershipRevoked
 from contracts.events.my_account import EmailPreferencesChanged
 from contracts.events.notifications import ProductNewsAnnounced
 from contracts.events.organisation import (
     OrganisationActivated,
     OrganisationAdded,
+    OrganisationMoved,
     ReceivingDisabled,
     ReceivingEnabled,
 )
@@ -37,6 +38,14 @@ from servicekit.sealing import new_private_key
 from sqlalchemy import select
 
 NOW = datetime.now(UTC)
+SIX_PREFERENCES = (
+    "invoice_received",
+    "invoice_sent",
+    "invoice_delivery_failed",
+    "organisation_activated",
+    "receiving_changed",
+    "product_news",
+)
 DOCUMENT = DocumentRef(bucket="invoice_documents", name="x", sha256="0" * 64, size=10)
 
 
@@ -328,6 +337,58 @@ def test_product_news_only_for_those_who_opted_in(world: World) -> None:
         "admin@example.nl": "suppressed",
         "member@example.nl": "pending",
     }
+
+
+def revoked(w: World, user: uuid.UUID, by: uuid.UUID) -> MembershipRevoked:
+    return MembershipRevoked(
+        user_id=user,
+        environment_id=w.environment,
+        organisation_id=w.organisation,
+        role="member",
+        revoked_by=by,
+        revoked_at=NOW,
+    )
+
+
+def test_access_removed_goes_to_who_lost_it_whatever_their_preferences(world: World) -> None:
+    world.preferences(world.member, **dict.fromkeys(SIX_PREFERENCES, False))
+    removed = world.apply(revoked(world, world.member, by=world.admin))
+    assert world.decided(removed) == {"member@example.nl": "pending"}
+    # The founder administers the environment: without the membership, they still reach it.
+    world.apply(
+        MembershipGranted(
+            user_id=world.founder,
+            environment_id=world.environment,
+            organisation_id=world.organisation,
+            role="member",
+            granted_at=NOW,
+        )
+    )
+    assert world.decided(world.apply(revoked(world, world.founder, by=world.admin))) == {}
+
+
+def test_access_ended_by_a_move_is_told_to_everyone_left_behind(world: World) -> None:
+    world.apply(
+        OrganisationMoved(
+            organisation_id=world.organisation,
+            environment_id=uuid.uuid4(),
+            from_environment_id=world.environment,
+            name="Books BV",
+            moved_by="operator:ops",
+            moved_at=NOW,
+        )
+    )
+    operator = uuid.uuid4()  # identity's stand-in id for the operator
+    for user, address in (
+        (world.member, "member@example.nl"),
+        (world.founder, "founder@example.nl"),
+    ):
+        assert world.decided(world.apply(revoked(world, user, by=operator))) == {address: "pending"}
+    with world.service.database.transaction(commit=False) as session:
+        contexts = session.execute(
+            select(outgoing_mails.c.context).where(outgoing_mails.c.kind == "access_removed")
+        ).scalars()
+        assert [(c["moved"], c["revoked_by"]) for c in contexts] == [(True, None), (True, None)]
 
 
 def test_a_replayed_event_decides_nothing_new(world: World) -> None:

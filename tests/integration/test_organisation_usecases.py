@@ -23,7 +23,7 @@ from organisation.integration.outbound import to_integration_event
 from organisation.state.tables import create_state_tables, environment_registrations
 from organisation.usecases.organisations import Organisations
 from servicekit.eventstore import SharedDatabase, store_environment
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 ADDRESS = {"street": "Damrak", "house_number": "1", "postal_code": "1012 LG", "city": "Amsterdam"}
 
@@ -192,32 +192,31 @@ def test_an_organisation_does_not_move_to_an_environment_that_has_its_copy(
     owner, other = a_caller(), a_caller()
     leaving = organisations.add(owner, **from_register())
     organisations.add(other, **from_register())
-    with pytest.raises(Conflict, match="the target environment has KvK number 69599084"):
+    with pytest.raises(Conflict, match="the target environment has KvK number 69599084") as moved:
         organisations.move("operator:ops", leaving.id, other.environment_id)
+    assert "cannot move beside its own copy" in str(moved.value)
     assert organisations.get(owner, leaving.id).environment_id == owner.environment_id
     # Once moved elsewhere, the registration may be added again where it left.
     organisations.move("operator:ops", leaving.id, uuid.uuid4())
     organisations.add(owner, **from_register())
 
 
-def test_registrations_added_before_the_claims_table_are_claimed_at_start(
-    app: OrganisationApplication, organisations: Organisations, monkeypatch: pytest.MonkeyPatch
+def test_a_copy_from_before_the_claims_still_stops_a_move_and_an_add(
+    app: OrganisationApplication, organisations: Organisations
 ) -> None:
-    owner = a_caller()
-    monkeypatch.setattr(organisations, "_require_new_here", lambda session, organisation: None)
-    monkeypatch.setattr(organisations, "_claim_here", lambda session, organisation: None)
-    first = organisations.add(owner, **from_register())
-    organisations.add(owner, **from_register())  # an old second copy, from before the check
-    organisations.add(owner, **by_hand())
+    """Copies added before environment_registrations existed hold no claim: the checks that
+    read the organisations find them all the same."""
+    owner, other = a_caller(), a_caller()
+    old = organisations.add(owner, **from_register())
     database = SharedDatabase(app)
     with database.engine.begin() as connection:
         connection.execute(delete(environment_registrations))
-    create_state_tables(database.engine)
-    with database.engine.begin() as connection:
-        held = connection.execute(select(environment_registrations)).all()
-    assert [(row.registration, row.organisation_id) for row in held] == [
-        ("69599084/000037178598", str(first.id))
-    ]
+    with pytest.raises(Conflict, match="in your environment already, as Test BV Donald"):
+        organisations.add(owner, **from_register())
+    elsewhere = organisations.add(other, **from_register())
+    with pytest.raises(Conflict, match=f"already, as Test BV Donald \\({old.id}\\)"):
+        organisations.move("operator:ops", elsewhere.id, owner.environment_id)
+    assert organisations.get(other, elsewhere.id).environment_id == other.environment_id
 
 
 def test_a_refused_activation_frees_the_registration(organisations: Organisations) -> None:

@@ -76,6 +76,7 @@ def test_the_access_removed_mail_says_who_removed_what_and_that_the_account_stay
         "full_name": "Bob",
         "organisation_name": "Acme BV",
         "role": "admin",
+        "moved": False,
         "revoked_by": "Anna de Vries",
         "revoked_at": "2026-12-02T13:05:00+00:00",
         "login_link": login_link("http://127.0.0.1:8000"),
@@ -88,6 +89,9 @@ def test_the_access_removed_mail_says_who_removed_what_and_that_the_account_stay
     assert "2 december 2026 om 14:05" in dutch.text and "Je was daar beheerder" in dutch.text
     assert "Anna de Vries removed your access to Acme BV" in english.text
     assert "You were an admin there" in english.text
+    moved = render("access_removed", "nl", {**context, "moved": True, "revoked_by": None})
+    assert "Acme BV is verhuisd naar een andere omgeving" in moved.text
+    assert "opnieuw uit te nodigen" in moved.text and "Anna" not in moved.text
     unnamed = render("access_removed", "en", {**context, "revoked_by": None, "role": "member"})
     assert "Your access to Acme BV in E-invoicing was removed, on" in unnamed.text
     assert "You were a member there" in unnamed.text
@@ -107,6 +111,7 @@ def test_every_html_mail_has_a_title() -> None:
         "organisation_names": "D",
         "organisation_name": "E",
         "revoked_by": "F",
+        "moved": False,
         "revoked_at": "2026-12-02T13:05:00+00:00",
         "role": "member",
     }
@@ -115,3 +120,25 @@ def test_every_html_mail_has_a_title() -> None:
         for language in ("nl", "en"):
             mail = render(kind, language, context)
             assert f"<title>{mail.subject.strip()}" in mail.html, (kind, language)
+
+
+def test_a_name_with_markup_stays_text_in_the_html_title() -> None:
+    context = {
+        "full_name": "A",
+        "link": "http://x/?token=1",
+        "expires_at": "x",
+        "inviter_name": "</title><a href=https://evil.example>click</a>",
+        "environment_name": "C",
+        "organisation_names": "D",
+        "role": "member",
+        "organisation_name": "<b>Acme</b>",
+        "revoked_by": "F",
+        "moved": False,
+        "revoked_at": "2026-12-02T13:05:00+00:00",
+        "login_link": "http://x/",
+    }
+    for kind in ("invitation", "access_removed"):
+        for language in ("nl", "en"):
+            html = render(kind, language, context).html
+            assert "<a href=https://evil.example>" not in html, (kind, language)
+            assert "<b>Acme</b>" not in html, (kind, language)

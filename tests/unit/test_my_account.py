@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from gateway.web.me_pages import shown_phone
+from gateway.web.phones import shown_phone
 from identity.domain.phones import InvalidPhoneNumber, normalise_phone
 from identity.domain.user import User
 from identity.domain.values import DEFAULT_EMAIL_PREFERENCES

@@ -195,8 +195,11 @@ def test_the_link_in_the_mail_opens_a_page_that_accepts(system: Stack) -> None:
     assert form.status_code == 200 and 'type="password"' in form.text
     assert form.headers["referrer-policy"] == "no-referrer"
     # Who invites whom to what, before anything is asked.
-    assert "Test User invites you as member of <strong>Page BV</strong>" in form.text
-    assert f"The invitation is for <strong>{colleague}</strong> and works until" in form.text
+    assert (
+        "Test User invites you as a member of <strong>Page BV</strong>, in the environment"
+        in form.text
+    )
+    assert f"The invitation is for <strong>{colleague}</strong> and is valid until" in form.text
     # A password the rules refuse: said in the page's language, the form again with the name.
     weak = httpx.post(
         f"{system.gateway_url}/accept-invitation",
@@ -229,7 +232,10 @@ def test_the_page_joins_an_account_that_exists_here_without_asking_a_password(
     url = f"{system.gateway_url}/accept-invitation"
     offer = httpx.get(url, params={"token": token}, headers=dutch)
     assert offer.status_code == 200
-    assert "Test User nodigt je uit als beheerder van <strong>Join Twee BV</strong>" in offer.text
+    assert (
+        "Test User nodigt je uit als beheerder van <strong>Join Twee BV</strong>, in de"
+        in offer.text
+    )
     assert "Je hebt hier al een account met dit adres" in offer.text
     assert 'type="password"' not in offer.text and 'name="full_name"' not in offer.text
 

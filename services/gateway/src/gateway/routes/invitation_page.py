@@ -26,14 +26,16 @@ from gateway.bus import Bus
 from gateway.problems import Problem
 from gateway.routes.pages import explained, language_of, page
 from gateway.settings import GatewaySettings
-from gateway.web.words import say
 
 TEXT = {
     "nl": {
         "title": "Uitnodiging accepteren",
         "missing": "Deze link is niet compleet. Open de link uit de uitnodiging opnieuw.",
-        "invited": "{inviter} nodigt je uit als {role} van {organisations} in {environment}.",
-        "for": "De uitnodiging is voor {email} en werkt tot {expires}.",
+        "invited": "{inviter} nodigt je uit als {role} van {organisations}, in de omgeving "
+        "“{environment}”.",
+        "for": "De uitnodiging is voor {email} en is geldig tot {expires}.",
+        "member": "lid",
+        "admin": "beheerder",
         "existing": "Je hebt hier al een account met dit adres. Accepteer, en je account krijgt "
         "toegang; je naam en wachtwoord blijven zoals ze zijn.",
         "join": "Uitnodiging accepteren",
@@ -49,8 +51,11 @@ TEXT = {
     "en": {
         "title": "Accept the invitation",
         "missing": "This link is not complete. Open the link from the invitation again.",
-        "invited": "{inviter} invites you as {role} of {organisations} in {environment}.",
-        "for": "The invitation is for {email} and works until {expires}.",
+        "invited": "{inviter} invites you as {role} of {organisations}, in the environment "
+        "“{environment}”.",
+        "for": "The invitation is for {email} and is valid until {expires}.",
+        "member": "a member",
+        "admin": "an admin",
         "existing": "You already have an account here with this address. Accept, and your "
         "account gets access; your name and password stay as they are.",
         "join": "Accept the invitation",
@@ -117,7 +122,12 @@ class InvitationPageController(Controller):
         except Problem as problem:
             said = explained(problem, language)
             if problem.status_code not in (400, 409):  # the link still good: try again
-                said += _new_account_form(text, data.get("token", ""), data.get("full_name", ""))
+                token = data.get("token", "")
+                said += (
+                    _join_form(text, token)
+                    if data.get("join")
+                    else _new_account_form(text, token, data.get("full_name", ""))
+                )
             return page(text["title"], language, said, problem.status_code)
         message = text["done"] if accepted.new_account else text["joined"]
         return page(
@@ -132,13 +142,12 @@ def _offer(
 ) -> str:
     """Who invites whom to what and until when, then the one thing to do."""
     names = [f"<strong>{escape(name)}</strong>" for name in invitation.organisation_names]
+    organisations = names[-1]  # identity answers only an invitation that still grants some
     if len(names) > 1:
-        organisations = f" {text['and']} ".join([", ".join(names[:-1]), names[-1]])
-    else:  # none only when every organisation left since: accepting then says so
-        organisations = names[0] if names else escape(invitation.environment_name)
+        organisations = f" {text['and']} ".join([", ".join(names[:-1]), organisations])
     invited = text["invited"].format(
         inviter=escape(invitation.inviter_name),
-        role=say(language, f"role.{invitation.role}"),
+        role=text[invitation.role],
         organisations=organisations,
         environment=escape(invitation.environment_name),
     )
@@ -157,6 +166,7 @@ def _join_form(text: dict[str, str], token: str) -> str:
     return (
         f'<p>{text["existing"]}</p><form method="post">'
         f'<input type="hidden" name="token" value="{escape(token)}">'
+        '<input type="hidden" name="join" value="1">'
         f'<button type="submit">{text["join"]}</button></form>'
     )
 

@@ -182,8 +182,8 @@ class MeController(Controller):
         before_request=require_json,
         summary="Choose which optional e-mails to get",
         description="All six booleans are required: the body replaces the whole set. New users "
-        "get everything but product_news. Verification, password reset and invitation mails "
-        "are always sent. Answers the whole profile.",
+        "get everything but product_news. Verification, password reset, invitation and "
+        "removed-access mails are always sent. Answers the whole profile.",
     )
     async def set_email_preferences(
         self,

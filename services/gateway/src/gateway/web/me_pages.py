@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import phonenumbers
 from contracts.commands.my_account import (
     ChangeEmailPreferences,
     ChangeProfile,
@@ -26,6 +25,7 @@ from gateway.routes.me import EmailPreferenceChoices, ProfileChanges
 from gateway.routes.password_change import PasswordChangeRequest, change_password
 from gateway.routes.photo import PHOTO_BODY_LIMIT, read_photo, store_photo
 from gateway.web.explain import Explanation, explain, explain_form
+from gateway.web.phones import shown_phone
 from gateway.web.session_pages import Form
 from gateway.web.visit import Visit
 
@@ -166,18 +166,3 @@ class MePages(Controller):
             caller, ChangeEmailPreferences(caller=caller, preferences=preferences)
         )
         return visit.redirect("/account/email?done=email.saved")
-
-
-def shown_phone(e164: str | None) -> str:
-    """The kept number as people write it: a Dutch one as dialled here (06 12345678), any
-    other with its country code (+32 470 12 34 56). Sent back unchanged, it is read as the
-    same number."""
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return e164
-    if phonenumbers.region_code_for_number(number) == "NL":
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

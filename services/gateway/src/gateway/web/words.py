@@ -122,8 +122,10 @@ WORDS: dict[str, tuple[str, str]] = {
     # e-mail preferences
     "email.title": ("Welke e-mails wil je?", "Which e-mails do you want?"),
     "email.intro": (
-        "Beveiligingsmails (bevestiging, wachtwoord herstellen, uitnodigingen) sturen we altijd.",
-        "Security mails (confirmation, password reset, invitations) are always sent.",
+        "Beveiligingsmails (bevestiging, wachtwoord herstellen, uitnodigingen, ingetrokken "
+        "toegang) sturen we altijd.",
+        "Security mails (confirmation, password reset, invitations, removed access) are always "
+        "sent.",
     ),
     "email.invoice_received": ("Er is een factuur ontvangen", "An invoice was received"),
     "email.invoice_sent": ("Een factuur is verstuurd", "An invoice was sent"),
@@ -245,6 +247,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "een e-mail. Een nieuwe uitnodiging geeft de toegang terug.",
         "{name} can then no longer see or send anything for {organisation}, and gets an "
         "e-mail about it. A new invitation gives the access back.",
+    ),
+    "org.members.remove.confirm_admin": (
+        "{name} beheert de hele omgeving en houdt daardoor toegang tot {organisation}; alleen "
+        "het lidmaatschap vervalt.",
+        "{name} administers the whole environment and so keeps access to {organisation}; only "
+        "the membership ends.",
     ),
     "org.members.remove.yes": ("Ja, toegang intrekken", "Yes, remove access"),
     "org.members.removed": ("De toegang is ingetrokken.", "The access is removed."),

@@ -43,7 +43,6 @@ class Invitation(CorrelatedAggregate):
         self.environment_id = environment_id
         self.environment_name = environment_name
         self.organisation_ids = list(organisation_ids)
-        self.organisation_names = list(organisation_names)
         self.role: OrganisationRole = role
         self.invited_by = invited_by
         self.inviter_name = inviter_name

@@ -114,18 +114,18 @@ class InvitationHandlers:
     async def describe(self, query: DescribeInvitation) -> InvitationDescription:
         """What the token's invitation offers, for the page its link opens; nothing is spent."""
         try:
-            prospect = await self._identity.executor.run(self._invitations.prospect, query.token)
+            offer = await self._identity.executor.run(self._invitations.offer, query.token)
         except (InvalidInvitation, AccountInOtherEnvironment) as error:
             raise Refused(refusal(error)) from error
-        invitation = prospect.invitation
+        invitation = offer.invitation
         return InvitationDescription(
             email=invitation.email,
             environment_name=invitation.environment_name,
-            organisation_names=invitation.organisation_names,
+            organisation_names=offer.organisation_names,
             role=invitation.role,
             inviter_name=invitation.inviter_name,
             expires_at=invitation.expires_at,
-            existing_account=prospect.existing_user is not None,
+            existing_account=offer.existing_account,
         )
 
     async def accept(self, command: AcceptInvitation) -> InvitationAcceptedReply:

@@ -56,6 +56,16 @@ class Prospect:
 
 
 @dataclass(frozen=True)
+class Offer:
+    """What the page an invitation link opens shows: the invitation, whether the address has
+    an account here already, and the organisations it still grants, by their names now."""
+
+    invitation: Invitation
+    existing_account: bool
+    organisation_names: list[str]
+
+
+@dataclass(frozen=True)
 class Acceptance:
     """The user that holds the invitation's memberships now."""
 
@@ -131,6 +141,19 @@ class Invitations:
         if user is not None and user.environment_id != invitation.environment_id:
             raise AccountInOtherEnvironment(IN_OTHER_ENVIRONMENT)
         return Prospect(invitation, user)
+
+    def offer(self, token: str) -> Offer:
+        """What accepting the token would grant now, without spending it. An organisation that
+        moved to another environment since is left out, as accepting leaves it out; an
+        invitation with none left is as invalid as accepting would find it."""
+        prospect = self.prospect(token)
+        invitation = prospect.invitation
+        with self._db.transaction(commit=False) as session:
+            known = [find_organisation(session, o) for o in invitation.organisation_ids]
+        names = [k.name for k in known if k and k.environment_id == invitation.environment_id]
+        if invitation.organisation_ids and not names:
+            raise InvalidInvitation(INVALID)
+        return Offer(invitation, prospect.existing_user is not None, names)
 
     def accept(self, token: str, password_hash: str | None, full_name: str) -> Acceptance:
         """Spend the token, create or join the account, grant the memberships."""

@@ -9,7 +9,8 @@
   (no user), the organisation's admins (its admin members and the environment's admins).
 - Organisation activated, receiving switched on or off: the organisation's admins.
 - Access to an organisation removed: the user who lost it, whatever their preferences (they
-  should learn that someone changed what their account may do); nobody when that user is an
+  should learn that someone changed what their account may do), by an admin or because the
+  organisation moved to another environment; nobody when an admin removed the membership of an
   admin of the environment, who still reaches the organisation.
 - Product news: every user; only those who opted in get it (the rest are recorded suppressed).
 """
@@ -41,7 +42,11 @@ from notifications.domain import mail_kinds as kinds
 from notifications.domain.mail_kinds import Recipient
 from notifications.integration.invitations import invitation_mail_context
 from notifications.projections import people
-from notifications.projections.organisations import invoice_facts, organisation_name
+from notifications.projections.organisations import (
+    invoice_facts,
+    organisation_environment,
+    organisation_name,
+)
 from notifications.projections.people import EventArrivedEarly
 from notifications.usecases.decisions import MailRequest
 
@@ -113,16 +118,23 @@ def _access_removed(session: Session, event: MembershipRevoked) -> tuple[MailReq
     person = people.user(session, event.user_id)
     if person is None:
         raise EventArrivedEarly(f"user {event.user_id} is not known yet")
-    revoked_by = people.user(session, event.revoked_by)
-    request_to = [] if people.is_environment_admin(session, event.user_id) else [person]
+    # Revoked because an operator moved the organisation to another environment (identity
+    # ends the memberships of those who stay behind), or by an admin here.
+    moved = organisation_environment(session, event.organisation_id) not in (
+        None,
+        str(event.environment_id),
+    )
+    keeps_access = not moved and people.is_environment_admin(session, event.user_id)
+    revoked_by = None if moved else people.user(session, event.revoked_by)
     context = {
         "organisation_name": organisation_name(session, event.organisation_id) or "",
         "role": event.role,
+        "moved": moved,
         "revoked_by": revoked_by.full_name if revoked_by else None,
         "revoked_at": event.revoked_at.isoformat(),
     }
     request = _request(kinds.ACCESS_REMOVED, context, event.environment_id, event.organisation_id)
-    return request, request_to
+    return request, [] if keeps_access else [person]
 
 
 def _invoice_received(session: Session, event: InvoiceReceived) -> tuple[MailRequest, Any]:

@@ -95,6 +95,16 @@ def organisation_name(session: Session, organisation_id: Any) -> str | None:
     return name
 
 
+def organisation_environment(session: Session, organisation_id: Any) -> str | None:
+    """The environment the organisation is in now, when known."""
+    found: str | None = session.execute(
+        select(known_organisations.c.environment_id).where(
+            known_organisations.c.organisation_id == str(organisation_id)
+        )
+    ).scalar_one_or_none()
+    return found
+
+
 _NAME = select(known_organisations.c.name).where(
     known_organisations.c.organisation_id == bindparam("the_organisation")
 )

@@ -9,9 +9,7 @@ registrations added in each environment (once each), and the participant ids in 
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import Column, Index, MetaData, String, Table, Text, select
+from sqlalchemy import Column, Index, MetaData, String, Table, Text
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
@@ -41,7 +39,9 @@ environment_registrations = Table(
     "environment_registrations",
     metadata,
     # One registration ("<kvk number>/<establishment number or ->") once per environment: the
-    # primary key stops a second copy even when two requests check at the same moment.
+    # primary key stops a second copy even when two requests check at the same moment. Copies
+    # added before this table existed hold no row: the checks that read organisation_rows
+    # still find them (only two new copies can race, and they both claim here).
     Column("environment_id", String(36), primary_key=True),
     Column("registration", String(40), primary_key=True),
     Column("organisation_id", String(36), nullable=False),
@@ -64,28 +64,5 @@ def registration_of(kvk_number: str | None, establishment_number: str | None) ->
 
 
 def create_state_tables(engine: Engine) -> None:
-    """Create the tables that do not exist yet. A new environment_registrations is filled from
-    the organisations added before it existed (the first of any copies holds it)."""
+    """Create the tables that do not exist yet."""
     metadata.create_all(engine)
-    with engine.begin() as connection:
-        if connection.execute(select(environment_registrations).limit(1)).first() is not None:
-            return
-        documents = connection.execute(select(organisation_rows.c.document)).scalars()
-        added = sorted((json.loads(d) for d in documents), key=lambda o: str(o["added_at"]))
-        held: set[tuple[str, str]] = set()
-        for organisation in added:
-            if organisation["source"] != "kvk":
-                continue
-            key = (
-                organisation["environment_id"],
-                registration_of(organisation["kvk_number"], organisation["establishment_number"]),
-            )
-            if key not in held:
-                held.add(key)
-                connection.execute(
-                    environment_registrations.insert().values(
-                        environment_id=key[0],
-                        registration=key[1],
-                        organisation_id=organisation["id"],
-                    )
-                )

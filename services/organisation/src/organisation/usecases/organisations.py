@@ -3,6 +3,9 @@
 Each use case runs on the store thread inside one transaction: the events, the API's view of the
 organisation and the uniqueness tables (registrations, directory) commit together or not at all.
 Every check reads before anything is written, so a refusal leaves no trace in a group commit.
+The one exception is the database's own uniqueness of a registration per environment, which
+only two replicas adding at the same moment meet: that refusal comes after a write, and a group
+commit then reruns its calls one by one.
 """
 
 from __future__ import annotations
@@ -142,43 +145,25 @@ class Organisations:
     def _require_new_here(self, session: Session, organisation: Organisation) -> None:
         """One registration (KvK number and establishment) once per environment from the
         register: a second copy could never be activated beside the first. (Two admins adding
-        the same at the same moment both pass this check; _claim_here then refuses one.)"""
-        rows = session.execute(
-            select(organisation_rows.c.document).where(
-                organisation_rows.c.environment_id == str(organisation.environment_id)
+        the same at the same moment both pass this check; _claim then refuses one.)"""
+        there = _copy_in(session, organisation.environment_id, organisation)
+        if there is not None:
+            raise Conflict(
+                f"KvK number {organisation.kvk_number} with establishment number "
+                f"{organisation.establishment_number or '(none)'} is in your environment "
+                f"already, as {there.name} ({there.id}); use that one"
             )
-        ).scalars()
-        for document in rows:
-            there = OrganisationView.model_validate_json(document)
-            if (
-                there.source == "kvk"
-                and there.kvk_number == organisation.kvk_number
-                and there.establishment_number == organisation.establishment_number
-            ):
-                establishment = organisation.establishment_number or "(none)"
-                raise Conflict(
-                    f"KvK number {organisation.kvk_number} with establishment number "
-                    f"{establishment} is in your environment already, as {there.name} "
-                    f"({there.id}); use that one"
-                )
 
     def _claim_here(self, session: Session, organisation: Organisation) -> None:
         """Hold the registration in this environment: the primary key refuses a second
         copy that passed _require_new_here at the same moment (two replicas), and this whole
         addition is rolled back."""
-        claim = environment_registrations.insert().values(
-            environment_id=str(organisation.environment_id),
-            registration=registration_key(organisation),
-            organisation_id=str(organisation.id),
-        )
-        try:
-            session.execute(claim)
-        except IntegrityError as error:
+        if not _claim(session, organisation):
             raise Conflict(
                 f"KvK number {organisation.kvk_number} with establishment number "
                 f"{organisation.establishment_number or '(none)'} was added to your environment "
                 "by another request at the same moment; use that one"
-            ) from error
+            )
 
     # -- changing ------------------------------------------------------------------------
 
@@ -286,32 +271,28 @@ class Organisations:
     def move(
         self, operator: str, organisation_id: uuid.UUID, environment_id: uuid.UUID
     ) -> OrganisationView:
-        """Move an organisation, with all it has, to another environment."""
+        """Move an organisation, with all it has, to another environment; Conflict when that
+        environment has its own copy of the registration (it could never be activated)."""
         with self._db.transaction() as session:
             organisation = self._app.organisation(organisation_id)
+            there = _copy_in(session, environment_id, organisation)
+            if there is not None:
+                raise _copy_there(organisation, f"as {there.name} ({there.id})")
             if organisation.move_to(environment_id, operator, self._clock()):
                 session.execute(
                     registrations.update()
                     .where(registrations.c.organisation_id == str(organisation.id))
                     .values(environment_id=str(environment_id))
                 )
-                self._move_claim(session, organisation)
+                if organisation.source == "kvk":
+                    session.execute(
+                        delete(environment_registrations).where(
+                            environment_registrations.c.organisation_id == str(organisation.id)
+                        )
+                    )
+                    if not _claim(session, organisation):
+                        raise _copy_there(organisation, "added there at this very moment")
             return self._save(session, organisation)
-
-    def _move_claim(self, session: Session, organisation: Organisation) -> None:
-        """The registration is held in the new environment now; Conflict (and nothing moves)
-        when that environment has its own copy of it already."""
-        claim = environment_registrations.update().where(
-            environment_registrations.c.organisation_id == str(organisation.id)
-        )
-        try:
-            session.execute(claim.values(environment_id=str(organisation.environment_id)))
-        except IntegrityError as error:
-            raise Conflict(
-                f"the target environment has KvK number {organisation.kvk_number} with "
-                f"establishment number {organisation.establishment_number or '(none)'} "
-                "already, as another organisation"
-            ) from error
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -411,3 +392,51 @@ class Organisations:
         session.execute(
             delete(participants).where(participants.c.organisation_id == str(organisation.id))
         )
+
+
+def _copy_in(
+    session: Session, environment_id: uuid.UUID, organisation: Organisation
+) -> OrganisationView | None:
+    """The organisation of this environment, other than `organisation`, added from the register
+    with the same KvK number and establishment; None when there is none."""
+    if organisation.source != "kvk":
+        return None
+    rows = session.execute(
+        select(organisation_rows.c.document).where(
+            organisation_rows.c.environment_id == str(environment_id),
+            organisation_rows.c.organisation_id != str(organisation.id),
+        )
+    ).scalars()
+    for document in rows:
+        there = OrganisationView.model_validate_json(document)
+        if (
+            there.source == "kvk"
+            and there.kvk_number == organisation.kvk_number
+            and there.establishment_number == organisation.establishment_number
+        ):
+            return there
+    return None
+
+
+def _claim(session: Session, organisation: Organisation) -> bool:
+    """Hold the registration in the organisation's environment; False when the primary key
+    says another organisation holds it there (added at the same moment, on another replica).
+    The refusal comes after a write: in a group commit, the group is then rerun call by call."""
+    claim = environment_registrations.insert().values(
+        environment_id=str(organisation.environment_id),
+        registration=registration_key(organisation),
+        organisation_id=str(organisation.id),
+    )
+    try:
+        session.execute(claim)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _copy_there(organisation: Organisation, holder: str) -> Conflict:
+    return Conflict(
+        f"the target environment has KvK number {organisation.kvk_number} with establishment "
+        f"number {organisation.establishment_number or '(none)'} already, {holder}; an "
+        "organisation cannot move beside its own copy"
+    )
