@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import sys
 
 import nats
 from nats.errors import TimeoutError as NatsTimeout
@@ -28,7 +29,14 @@ async def follow(
 ) -> None:
     """Print each event of the organisation as it arrives; acknowledge it once handled."""
     # Our permissions allow replies only under our own inbox prefix.
-    nc = await nats.connect(server, user=user, password=password, inbox_prefix=f"_INBOX_{user}")
+    nc = await nats.connect(
+        server,
+        user=user,
+        password=password,
+        inbox_prefix=f"_INBOX_{user}",
+        allow_reconnect=False,
+        error_cb=_quiet,
+    )
     js = nc.jetstream()
     durable = f"{user}-{organisation}"  # the one consumer name we may use for it
     # Creating it again with the same configuration is harmless; it keeps its position.
@@ -61,6 +69,10 @@ async def follow(
         await nc.close()
 
 
+async def _quiet(error: Exception) -> None:
+    """nats-py reports a refusal here as well as raising it: say it once, in main()."""
+
+
 def main() -> None:
     """Parse the arguments and follow the feed until Ctrl-C."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -72,10 +84,20 @@ def main() -> None:
         "--idle-seconds", type=float, help="stop when nothing new came for this long"
     )
     args = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
+    try:
         asyncio.run(
             follow(args.server, args.user, args.password, args.organisation, args.idle_seconds)
         )
+    except KeyboardInterrupt:
+        pass
+    except Exception as error:  # refused user or organisation, server gone: say so, plainly
+        reason = str(error) or type(error).__name__
+        if "authorization" in reason.lower() or isinstance(error, NatsTimeout):
+            reason += (
+                " (a wrong user or password, or an organisation this user was not granted: "
+                "ask the platform's operators)"
+            )
+        sys.exit(f"cannot follow the feed: {reason}")
 
 
 if __name__ == "__main__":

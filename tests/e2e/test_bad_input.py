@@ -29,6 +29,20 @@ GOOD = {"email": "ok@example.nl", "password": "correct horse battery", "full_nam
             "urn:problem:malformed-body",
         ),
         (
+            "JSON that is no object",
+            {"content-type": "application/json"},
+            b"[1, 2]",
+            400,
+            "urn:problem:malformed-body",
+        ),
+        (
+            "JSON null",
+            {"content-type": "application/json"},
+            b"null",
+            400,
+            "urn:problem:malformed-body",
+        ),
+        (
             "a control character in a name",
             {"content-type": "application/json"},
             b'{"email": "a@example.nl", "password": "correct horse battery", "full_name": "A\\u0000B"}',
@@ -93,6 +107,9 @@ def test_bad_registrations_are_refused_with_a_named_problem(
     assert problem["type"] == problem_type
     assert problem["status"] == status
     assert problem["title"] and problem["detail"]
+    assert all(error["field"] for error in problem.get("errors", [])), problem
+    if status == 413:
+        assert "64 KiB" in problem["detail"]
     assert len(published_events(stack)) == before, "nothing written"
 
 

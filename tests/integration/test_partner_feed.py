@@ -23,6 +23,7 @@ from devstack.nats import NatsServerProcess
 from devstack.ports import free_port
 from nats.aio.client import Client
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from partners import feed_access
 from partners.feed.access import FeedAccess, consumer_name
 from partners.feed.forwarder import FeedForwarder
 from partners.integration.inbound import partner_event_subjects
@@ -289,3 +290,61 @@ def test_the_example_subscriber_resumes_where_it_left_off(feed: Feed) -> None:
     first = run()
     assert len(first) == 3 and all("OrganisationActivated" in line for line in first)
     assert run() == [], "the durable consumer remembers what was acknowledged"
+
+
+def test_the_example_subscriber_says_plainly_when_it_is_refused(feed: Feed) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "partner_subscriber.py"
+    for password, organisation in (("wrong", A), (feed.passwords["carol"], B)):
+        done = subprocess.run(
+            [
+                *(sys.executable, str(example), "--server", feed.server.url, "--user", "carol"),
+                *("--password", password, "--organisation", organisation, "--idle-seconds", "1"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 1, done.stderr
+        assert "cannot follow the feed" in done.stderr and "operators" in done.stderr
+        assert "Traceback" not in done.stderr
+
+
+async def _refused(server: NatsServerProcess, user: str, password: str) -> bool:
+    try:
+        nc = await nats.connect(
+            server.url, user=user, password=password, allow_reconnect=False, connect_timeout=2
+        )
+    except Exception as error:  # nats-py raises the server's -ERR as a plain Exception
+        return "authorization" in str(error).lower()
+    await nc.close()
+    return False
+
+
+def test_a_grant_on_a_running_server_takes_effect_and_strangers_stay_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As `make run` does it: the server starts before any grant, then the command adds a
+    partner to the running server. Authorization holds from the first start (nats-server
+    cannot turn it on by a reload)."""
+    server = NatsServerProcess(store_dir=tmp_path / "nats", port=free_port())
+    server.start()
+    try:
+        assert asyncio.run(_refused(server, "nobody", "wrong"))
+        assert feed_access.main(["--var-dir", str(tmp_path), "grant", "acme", A]) == 0
+        password = capsys.readouterr().out.split("password: ")[1].split()[0]
+
+        async def after_the_reload() -> None:
+            for _ in range(50):  # the server reloads on SIGHUP, asynchronously
+                if not await _refused(server, "acme", password):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the granted partner was never let in")
+            assert await _refused(server, "acme", "wrong")
+            assert await _refused(server, "nobody", "wrong")
+            platform = await nats.connect(server.url, allow_reconnect=False)  # the services
+            await platform.close()
+
+        asyncio.run(after_the_reload())
+    finally:
+        server.stop()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from gateway.api_document import OPERATION_PROBLEMS, REQUIRED_HEADERS, XML_BODY
+from gateway.api_document import ADMIN_OPERATIONS, OPERATION_PROBLEMS, REQUIRED_HEADERS, XML_BODY
 
 from tests.unit.test_web_pages import _client
 
@@ -57,6 +57,10 @@ def test_what_any_operation_of_its_kind_can_answer_is_there(document: dict[str, 
             assert {"503", "504"} <= statuses, where
         if operation.get("requestBody") or operation.get("parameters"):
             assert "422" in statuses, where
+        if "application/json" in operation.get("requestBody", {}).get("content", {}):
+            assert {"400", "413", "415"} <= statuses, where
+        if operation["operationId"] in ADMIN_OPERATIONS:
+            assert "admin" in operation["responses"]["403"]["description"], where
 
 
 def test_sending_an_invoice_documents_each_refusal_of_api_md(document: dict[str, Any]) -> None:
@@ -77,3 +81,4 @@ def test_the_table_names_only_operations_that_exist(document: dict[str, Any]) ->
     assert set(OPERATION_PROBLEMS) - names == set()
     assert set(XML_BODY) - names == set()
     assert set(REQUIRED_HEADERS) - names == set()
+    assert set(ADMIN_OPERATIONS) - names == set()

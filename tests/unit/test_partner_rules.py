@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from contracts.asyncapi import build_asyncapi
 from hypothesis import given
 from hypothesis import strategies as st
 from partners.destinations import UnsafeDestination, check_destination
@@ -106,3 +108,21 @@ def test_a_partner_may_only_touch_its_own_consumers_and_subjects() -> None:
     nobody.grant("idle", [ORG])
     nobody.revoke("idle", [ORG])
     assert '"publish": {"deny": [">"]}' in nobody.server_config()
+
+
+def test_the_asyncapi_document_describes_webhook_deliveries_as_they_are_sent() -> None:
+    document = build_asyncapi()
+    headers = document["components"]["schemas"]["WebhookDeliveryHeaders"]
+    pattern = re.compile(headers["properties"]["X-Signature"]["pattern"])
+    body = b'{"id": "x"}'
+    assert pattern.match(signature_header(["new"], "1764680000", body))
+    assert pattern.match(signature_header(["new", "old"], "1764680000", body))
+    assert set(headers["required"]) >= {"X-Event-Id", "X-Delivery-Id", "X-Signature"}
+    channel = document["channels"]["webhook-delivery"]
+    assert channel["messages"]
+    for reference in channel["messages"].values():
+        message = document["components"]["messages"][reference["$ref"].rsplit("/", 1)[1]]
+        assert message["contentType"] == "application/cloudevents+json"
+        assert message["headers"] == {"$ref": "#/components/schemas/WebhookDeliveryHeaders"}
+    operation = document["operations"]["send-webhook-delivery"]
+    assert operation["bindings"]["http"]["method"] == "POST"

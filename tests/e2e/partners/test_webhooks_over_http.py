@@ -156,6 +156,8 @@ def test_webhooks_belong_to_the_organisations_admins_and_bad_input_is_a_problem(
         {"url": sink.url("/x"), "events": []},
         {"url": sink.url("/x"), "events": ["UserRegistered"]},
         {"url": sink.url("/x")},
+        {"url": sink.url("/" + "x" * 2000), "events": ["InvoiceReceived"]},
+        {"url": sink.url("/x"), "events": ["InvoiceReceived", "InvoiceReceived"]},
     ):
         answer = api(system, owner, "POST", webhooks(organisation), json=bad)
         assert answer.status_code == 422, (bad, answer.text)

@@ -41,6 +41,40 @@ _EVENT_HEADERS: Document = {
 }
 
 
+_WEBHOOK_HEADERS = "WebhookDeliveryHeaders"
+_WEBHOOK_HEADER_SCHEMA: Document = {
+    "type": "object",
+    "description": "HTTP headers every webhook delivery is POSTed with.",
+    "properties": {
+        "Content-Type": {"const": "application/cloudevents+json"},
+        "X-Event-Id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The event's id (the envelope's `id`): the same on every attempt and "
+            "replay of this event, so a receiver drops what it has seen.",
+        },
+        "X-Delivery-Id": {
+            "type": "string",
+            "description": "This delivery (event to this webhook); what `GET "
+            "…/webhooks/{id}/deliveries` lists and `…/deliveries/{id}/replay` takes.",
+        },
+        "X-Timestamp": {
+            "type": "string",
+            "pattern": "^[0-9]+$",
+            "description": "Unix seconds when this attempt was signed; refuse old ones.",
+        },
+        "X-Signature": {
+            "type": "string",
+            "pattern": "^sha256=[0-9a-f]{64}(,sha256=[0-9a-f]{64})?$",
+            "description": 'sha256=<hex HMAC-SHA256 of "<X-Timestamp>.<body>"> with the '
+            "webhook's secret; two, comma-separated, while a secret is rotated (the new one "
+            "first).",
+        },
+    },
+    "required": ["Content-Type", "X-Event-Id", "X-Delivery-Id", "X-Timestamp", "X-Signature"],
+}
+
+
 def _summary(model: type[BaseModel]) -> str:
     return (inspect.getdoc(model) or model.__name__).splitlines()[0]
 
@@ -152,24 +186,39 @@ def _add_partner_feed(doc: Document) -> None:
         "summary": "partners copies each organisation's events to its feed, in order, once.",
         "messages": [_ref(f"#/channels/partner-feed/messages/{m}") for m in messages],
     }
+    webhook_messages: Document = {}
+    for event in all_events():
+        if event.event_type not in PARTNER_EVENT_TYPES:
+            continue
+        message_id = f"Webhook{event.event_type}V{event.version}"
+        message = _event_message(event)
+        message.update(
+            name=message_id,
+            title=f"{event.event_type} v{event.version} by webhook",
+            contentType="application/cloudevents+json",
+            headers=_ref(f"{_SCHEMAS}{_WEBHOOK_HEADERS}"),
+            bindings={"http": {"bindingVersion": "0.3.0"}},
+        )
+        doc["components"]["messages"][message_id] = message
+        webhook_messages[message_id] = _ref(f"{_MESSAGES}{message_id}")
     doc["channels"]["webhook-delivery"] = {
         "address": None,
         "title": "Webhook delivery",
         "description": (
-            "An HTTP POST to a registered webhook URL with the same envelope as body "
-            "(application/cloudevents+json) and the headers X-Event-Id, X-Timestamp (Unix "
-            'seconds) and X-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>"> with the '
-            "webhook's secret (two comma-separated values while a secret is rotated). Non-2xx "
-            "answers and timeouts are retried with exponential backoff and jitter for 24 hours; "
-            "one organisation's events arrive in their order."
+            "An HTTP POST to a registered webhook URL (the address is the URL given to "
+            "POST /api/v1/organisations/{organisation_id}/webhooks) with the event's envelope "
+            "as body and the headers of WebhookDeliveryHeaders. Any 2xx answer acknowledges "
+            "it; other answers and timeouts are retried with exponential backoff and jitter "
+            "for 24 hours, and one organisation's events arrive in their order."
         ),
-        "messages": messages,
+        "messages": webhook_messages,
     }
     doc["operations"]["send-webhook-delivery"] = {
         "action": "send",
         "channel": _ref("#/channels/webhook-delivery"),
         "summary": "partners POSTs each event a webhook asked for, signed.",
-        "messages": [_ref(f"#/channels/webhook-delivery/messages/{m}") for m in messages],
+        "bindings": {"http": {"method": "POST", "bindingVersion": "0.3.0"}},
+        "messages": [_ref(f"#/channels/webhook-delivery/messages/{m}") for m in webhook_messages],
     }
 
 
@@ -220,7 +269,7 @@ def _component_schemas() -> Document:
     missing = {m.__name__ for m in models} - schemas.keys()
     if missing:
         raise ValueError(f"contract names clash, cannot reference {sorted(missing)} by name")
-    return {**schemas, _HEADERS: _EVENT_HEADERS}
+    return {**schemas, _HEADERS: _EVENT_HEADERS, _WEBHOOK_HEADERS: _WEBHOOK_HEADER_SCHEMA}
 
 
 def _package_version() -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import shutil
 import sys
 import urllib.error
@@ -13,6 +15,24 @@ from devstack.ports import LOCALHOST, free_port, port_is_free
 from devstack.proc import ManagedProcess, ProcessStartError
 
 DEFAULT_PORT = 14222
+PLATFORM_USER = "platform"  # the name partners.feed.access gives the services' user
+
+
+def first_authorization() -> str:
+    """The configuration before any partner is granted the feed: the services' user only,
+    which anonymous connections count as. nats-server cannot take `no_auth_user` in by a
+    reload, so it is there from the first start: a grant only adds users (a reload can)."""
+    platform = {
+        "user": PLATFORM_USER,
+        "password": secrets.token_urlsafe(32),
+        "permissions": {"publish": ">", "subscribe": ">"},
+    }
+    return (
+        "# No partner feed users yet (python -m partners.feed_access grant ...); that command\n"
+        "# rewrites this file.\n"
+        f"authorization {{\n  users = [\n    {json.dumps(platform)}\n  ]\n}}\n"
+        f"no_auth_user: {json.dumps(PLATFORM_USER)}\n"
+    )
 
 
 class NatsStartError(ProcessStartError):
@@ -70,7 +90,8 @@ class NatsServerProcess(ManagedProcess):
     @property
     def config_file(self) -> Path:
         """The server's configuration: the partners' feed authorization, written by
-        `python -m partners.feed_access` (empty until a partner is granted access)."""
+        `python -m partners.feed_access` (the services' user only until a partner is granted
+        access)."""
         return self.store_dir / "authorization.conf"
 
     @property
@@ -81,10 +102,13 @@ class NatsServerProcess(ManagedProcess):
     def argv(self) -> list[str]:
         """nats-server with JetStream, bound to 127.0.0.1 only."""
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        if not self.config_file.exists():
-            self.config_file.write_text(
-                "# No partner feed users yet (python -m partners.feed_access)\n"
-            )
+        if "no_auth_user" not in (
+            self.config_file.read_text() if self.config_file.exists() else ""
+        ):  # none yet, or an older empty one
+            tmp = self.config_file.with_suffix(".tmp")
+            tmp.touch(mode=0o600)
+            tmp.write_text(first_authorization())
+            tmp.replace(self.config_file)
         return [
             nats_server_binary(),
             "-c",

@@ -83,6 +83,9 @@ INVALID_INPUT = "The request is not valid; `errors` names each field that needs 
 UNAUTHENTICATED = (
     "No valid access token: missing, expired, or its session ended (WWW-Authenticate says which)."
 )
+TOO_LARGE = "The body is larger than 64 KiB."
+NOT_JSON = "Send the body as application/json."
+ADMIN_ONLY = "Only an admin of the organisation, or of its environment, may do this."
 NOT_FOUND = "No such resource, or not one of yours (another tenant's answers 404 too, never 403)."
 UNAVAILABLE = (
     "A service behind the gateway cannot answer right now; nothing was changed. Retry after "
@@ -101,6 +104,24 @@ DOCUMENT_INTAKE = {
 }
 REGISTER_DOWN = "The KvK register cannot answer now."
 BAD_TOKEN = "The token is not valid: unknown, used before, or expired."  # noqa: S105 (words)
+
+ADMIN_OPERATIONS = frozenset(
+    {
+        "changeOrganisation",
+        "addIdentifier",
+        "removeIdentifier",
+        "activateOrganisation",
+        "setReceiving",
+        "setPdfOptions",
+        "registerWebhook",
+        "listWebhooks",
+        "rotateWebhookSecret",
+        "removeWebhook",
+        "listWebhookDeliveries",
+        "replayWebhookDelivery",
+    }
+)
+"""Operations a member of the organisation is refused (403): they change it or its webhooks."""
 
 OPERATION_PROBLEMS: Mapping[str, Mapping[int, str]] = MappingProxyType(
     {
@@ -133,6 +154,7 @@ OPERATION_PROBLEMS: Mapping[str, Mapping[int, str]] = MappingProxyType(
         "revokeMembership": {403: "Only an administrator may revoke a membership."},
         "searchKvk": {503: REGISTER_DOWN},
         "addOrganisation": {
+            403: "Only an admin of the environment may add organisations.",
             409: "This KvK number and establishment are in the environment already (the "
             "detail names the organisation).",
             422: "The KvK register does not know this number, or a field is not valid.",
@@ -264,6 +286,8 @@ def _problems(path: str, operation: Operation) -> dict[int, str]:
     json_body = operation.request_body is not None and _takes_json(operation.request_body)
     if json_body:
         found[400] = MALFORMED_BODY
+        found[413] = TOO_LARGE
+        found[415] = NOT_JSON
     if operation.request_body is not None or operation.parameters:
         found[422] = INVALID_INPUT
     if operation.security:
@@ -273,6 +297,8 @@ def _problems(path: str, operation: Operation) -> dict[int, str]:
     if path.startswith(("/api/", "/ops/api/")):
         found[503] = UNAVAILABLE
         found[504] = TOO_SLOW
+    if operation.operation_id in ADMIN_OPERATIONS:
+        found[403] = ADMIN_ONLY
     for status, description in OPERATION_PROBLEMS.get(operation.operation_id or "", {}).items():
         kind = found.get(status)
         found[status] = description if kind in (None, UNAUTHENTICATED) else f"{description} {kind}"

@@ -97,10 +97,20 @@ def handle_validation(
             "The request body cannot be read",
             "The request has no body. Send a JSON object with Content-Type: application/json.",
         )
+    items = [item for item in extra if isinstance(item, dict)]
+    if any(not item.get("key") and item.get("source") in (None, "body") for item in items):
+        # The body as a whole is the wrong kind (a list, a string, null), not a field of it.
+        return problem_response(
+            request,
+            400,
+            "urn:problem:malformed-body",
+            "The request body cannot be read",
+            "The body is JSON but not an object. Send a JSON object with Content-Type: "
+            "application/json.",
+        )
     errors = [
         {"field": item.get("key") or item.get("source") or None, "message": item.get("message", "")}
-        for item in extra
-        if isinstance(item, dict)
+        for item in items
     ]
     if not errors:
         return problem_response(
@@ -144,9 +154,13 @@ def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response
             f"{exc.detail}. Send a JSON object with Content-Type: application/json.",
         )
     title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    return problem_response(
-        request, status, _type_for(status), title, exc.detail or title, headers=exc.headers
-    )
+    detail = exc.detail or title
+    if status == 413:
+        detail = (
+            "The body is larger than this route takes: 64 KiB for JSON, 5 MB for a photo, "
+            "10 MB for an invoice document."
+        )
+    return problem_response(request, status, _type_for(status), title, detail, headers=exc.headers)
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

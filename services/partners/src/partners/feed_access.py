@@ -49,7 +49,7 @@ def _reload(pid_file: Path | None) -> str:
         os.kill(int(pid_file.read_text().strip()), signal.SIGHUP)  # nats-server: reload config
     except (ValueError, ProcessLookupError, PermissionError) as error:
         return f"could not signal nats-server ({error}); restart it to apply"
-    return "nats-server reloaded it"
+    return "signalled nats-server to reload it (its log says whether it could)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, UrlConstraints, field_validator
 from servicekit.sealing import seal
 
 from gateway.auth import BEARER_SECURITY, authenticated_caller
@@ -45,15 +45,31 @@ from gateway.settings import GatewaySettings
 DEFAULT_GRACE_SECONDS = 24 * 3600
 
 
+MAX_URL_LENGTH = 2000  # as the partners service keeps it (RegisterWebhook.url)
+
+
 class NewWebhook(BaseModel):
     """Where to POST, and which of the organisation's events."""
 
     model_config = ConfigDict(extra="forbid")
 
-    url: AnyHttpUrl = Field(description="An https URL on the public internet.")
-    events: list[PartnerEventType] = Field(
-        min_length=1, max_length=20, description="The event types to receive."
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=MAX_URL_LENGTH)] = Field(
+        description="An https URL on the public internet."
     )
+    events: list[PartnerEventType] = Field(
+        min_length=1,
+        max_length=20,
+        description="The event types to receive, each once.",
+        json_schema_extra={"uniqueItems": True},
+    )
+
+    @field_validator("events")
+    @classmethod
+    def _each_once(cls, events: list[PartnerEventType]) -> list[PartnerEventType]:
+        twice = sorted({e for e in events if events.count(e) > 1})
+        if twice:
+            raise ValueError(f"names {', '.join(twice)} more than once; list each event once")
+        return events
 
 
 class SecretRotation(BaseModel):
