@@ -59,6 +59,9 @@ def test_what_any_operation_of_its_kind_can_answer_is_there(document: dict[str, 
             assert "422" in statuses, where
         if "application/json" in operation.get("requestBody", {}).get("content", {}):
             assert {"400", "413", "415"} <= statuses, where
+        for status, response in operation["responses"].items():
+            if status == "201" and "Location" not in response.get("headers", {}):
+                assert "URL follows" not in response["description"], where
         if operation["operationId"] in ADMIN_OPERATIONS:
             assert "admin" in operation["responses"]["403"]["description"], where
 

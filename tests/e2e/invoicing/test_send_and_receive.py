@@ -127,6 +127,11 @@ def test_the_same_key_and_body_answer_the_same_and_another_body_is_refused(
         headers=XML,
     )
     assert missing.status_code == 400
+    too_long = submit(system, sender, document, "k" * 201)
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"] == [
+        {"field": "Idempotency-Key", "message": "at most 200 characters"}
+    ]
 
 
 def test_the_same_key_and_body_at_once_get_one_invoice_and_one_answer(

@@ -217,6 +217,17 @@ LOCATION: Mapping[str, str] = MappingProxyType(
     }
 )
 
+SUCCESS: Mapping[str, str] = MappingProxyType(
+    {
+        "200": "OK; the answer follows.",
+        "201": "Created; the new resource follows.",
+        "202": "Accepted; it is carried out next.",
+        "204": "Done; no body.",
+    }
+)
+"""Our words for the success answers (Litestar's default for 201 promises a Location header,
+which only the operations in LOCATION send)."""
+
 REQUIRED_HEADERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"submitInvoice": ("Idempotency-Key",)}
 )
@@ -268,6 +279,9 @@ def _document(path: str, operation: Operation) -> None:
                 PROBLEM_JSON: OpenAPIMediaType(schema=Reference("#/components/schemas/Problem"))
             },
         )
+    for status, response in responses.items():
+        if status in SUCCESS and isinstance(response, OpenAPIResponse):
+            response.description = SUCCESS[status]
     if name in LOCATION:
         for status, response in responses.items():
             if status.startswith("2") and isinstance(response, OpenAPIResponse):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -108,10 +109,7 @@ def handle_validation(
             "The body is JSON but not an object. Send a JSON object with Content-Type: "
             "application/json.",
         )
-    errors = [
-        {"field": item.get("key") or item.get("source") or None, "message": item.get("message", "")}
-        for item in items
-    ]
+    errors = [{"field": _field_of(item), "message": _message_of(item)} for item in items]
     if not errors:
         return problem_response(
             request,
@@ -128,6 +126,24 @@ def handle_validation(
         f"{len(errors)} field(s) need attention",
         errors,
     )
+
+
+def _field_of(item: dict[str, Any]) -> str | None:
+    """The field as the caller wrote it: a header by its own name (Idempotency-Key)."""
+    key = item.get("key") or item.get("source") or None
+    if key and item.get("source") == "header":
+        return "-".join(part.capitalize() for part in str(key).split("_"))
+    return key
+
+
+def _message_of(item: dict[str, Any]) -> str:
+    """The message, with a parameter's length limit said in words."""
+    message = str(item.get("message", ""))
+    longest = _TOO_LONG.fullmatch(message)
+    return f"at most {longest['limit']} characters" if longest else message
+
+
+_TOO_LONG = re.compile(r"Expected `str` of length <= (?P<limit>\d+)")
 
 
 def _no_body(request: Request[Any, Any, Any]) -> bool:

@@ -166,6 +166,11 @@ def test_what_is_not_a_ubl_invoice_or_credit_note_is_refused(document: bytes, re
     assert (refusal.status, refusal.reason) == (422, reason)
 
 
+def test_an_empty_body_is_said_to_be_empty() -> None:
+    for document in (b"", b"  \n"):
+        assert "The body is empty" in str(refusal_of(document))
+
+
 def test_the_full_validator_refuses_the_same_way(
     validator: Validator, secret_file: Path, server: RecordingServer
 ) -> None:

@@ -117,6 +117,12 @@ def parse_safely(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Elem
 
 
 def _check_size(data: bytes, max_bytes: int) -> None:
+    if not data.strip():
+        raise DocumentRefused(
+            422,
+            "not-well-formed",
+            "The body is empty: send the UBL Invoice or CreditNote as XML.",
+        )
     if len(data) > max_bytes:
         raise DocumentRefused(
             413, "too-large", f"The document is {len(data)} bytes; at most {max_bytes} are taken."
