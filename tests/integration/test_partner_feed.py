@@ -330,10 +330,13 @@ def test_a_grant_on_a_running_server_takes_effect_and_strangers_stay_out(
     server.start()
     try:
         assert asyncio.run(_refused(server, "nobody", "wrong"))
-        assert feed_access.main(["--var-dir", str(tmp_path), "grant", "acme", A]) == 0
-        password = capsys.readouterr().out.split("password: ")[1].split()[0]
 
         async def after_the_reload() -> None:
+            # A service connected before the grant stays connected through the reload.
+            service = await nats.connect(server.url, allow_reconnect=False)
+            echo = await service.subscribe("check.reload")
+            assert feed_access.main(["--var-dir", str(tmp_path), "grant", "acme", A]) == 0
+            password = capsys.readouterr().out.split("password: ")[1].split()[0]
             for _ in range(50):  # the server reloads on SIGHUP, asynchronously
                 if not await _refused(server, "acme", password):
                     break
@@ -342,8 +345,10 @@ def test_a_grant_on_a_running_server_takes_effect_and_strangers_stay_out(
                 raise AssertionError("the granted partner was never let in")
             assert await _refused(server, "acme", "wrong")
             assert await _refused(server, "nobody", "wrong")
-            platform = await nats.connect(server.url, allow_reconnect=False)  # the services
-            await platform.close()
+            await asyncio.sleep(0.5)  # a reload that drops connections has done so by now
+            await service.publish("check.reload", b"still here")
+            assert (await echo.next_msg(timeout=2)).data == b"still here"
+            await service.close()
 
         asyncio.run(after_the_reload())
     finally:

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("show", help="list partners and their organisations")
     args = parser.parse_args(argv)
 
-    access = FeedAccess.load(grants_file(args.var_dir))
+    access = FeedAccess.load(grants_file(args.var_dir), config_file(args.var_dir))
     secret: str | None = None
     try:
         if args.command == "grant":

@@ -14,6 +14,7 @@ development stack, `no_auth_user`; in production give them its password in NATS_
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -65,10 +66,14 @@ class FeedAccess:
     partners: dict[str, Partner] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> FeedAccess:
-        """Read the grants, or start empty (with a fresh platform password) when none exist."""
+    def load(cls, path: Path, server_config: Path | None = None) -> FeedAccess:
+        """Read the grants, or start empty when none exist: with the platform password of the
+        server's configuration when it has one (the first one `make run` writes), else a fresh
+        one. Keeping it matters: nats-server drops every connection of a user whose password
+        a reload changed, and the services are connected as that user."""
         if not path.exists():
-            return cls(platform_password=_password(32))
+            kept = platform_password_in(server_config) if server_config else None
+            return cls(platform_password=kept or _password(32))
         raw = json.loads(path.read_text())
         return cls(
             platform_password=raw["platform_password"],
@@ -144,6 +149,21 @@ class FeedAccess:
         if self.anonymous_platform:
             lines.append(f"no_auth_user: {json.dumps(PLATFORM_USER)}")
         return "\n".join(lines) + "\n"
+
+
+def platform_password_in(server_config: Path) -> str | None:
+    """The platform user's password in a configuration written like server_config() (one
+    JSON object per user line); None when there is none."""
+    if not server_config.exists():
+        return None
+    for line in server_config.read_text().splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                user = json.loads(line)
+                if user.get("user") == PLATFORM_USER and isinstance(user.get("password"), str):
+                    return str(user["password"])
+    return None
 
 
 def permissions(name: str, partner: Partner) -> dict[str, object]:
