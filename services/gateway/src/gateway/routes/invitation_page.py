@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Annotated, Any
 
+from babel.lists import format_list
 from contracts.commands.invitations import (
     AcceptInvitation,
     DescribeInvitation,
@@ -20,7 +21,7 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from servicekit.sealing import seal
-from servicekit.wording import local_moment
+from servicekit.wording import local_moment, locale_of
 
 from gateway.bus import Bus
 from gateway.problems import Problem
@@ -39,7 +40,6 @@ TEXT = {
         "existing": "Je hebt hier al een account met dit adres. Accepteer, en je account krijgt "
         "toegang; je naam en wachtwoord blijven zoals ze zijn.",
         "join": "Uitnodiging accepteren",
-        "and": "en",
         "choose": "Vul je naam in en kies een wachtwoord: 12 tot 128 tekens en moeilijk te raden.",
         "name": "Volledige naam",
         "password": "Wachtwoord",
@@ -59,7 +59,6 @@ TEXT = {
         "existing": "You already have an account here with this address. Accept, and your "
         "account gets access; your name and password stay as they are.",
         "join": "Accept the invitation",
-        "and": "and",
         "choose": "Enter your name and choose a password: 12 to 128 characters, hard to guess.",
         "name": "Full name",
         "password": "Password",
@@ -142,9 +141,7 @@ def _offer(
 ) -> str:
     """Who invites whom to what and until when, then the one thing to do."""
     names = [f"<strong>{escape(name)}</strong>" for name in invitation.organisation_names]
-    organisations = names[-1]  # identity answers only an invitation that still grants some
-    if len(names) > 1:
-        organisations = f" {text['and']} ".join([", ".join(names[:-1]), organisations])
+    organisations = format_list(names, locale=locale_of(language))
     invited = text["invited"].format(
         inviter=escape(invitation.inviter_name),
         role=text[invitation.role],

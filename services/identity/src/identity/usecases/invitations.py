@@ -27,7 +27,7 @@ from identity.domain.indexes import EmailIndex
 from identity.domain.invitation import InvalidInvitation, Invitation
 from identity.domain.user import User
 from identity.domain.values import DEFAULT_EMAIL_PREFERENCES, EnvironmentRole, OrganisationRole
-from identity.projections.organisations import find_organisation
+from identity.projections.organisations import KnownOrganisation, find_organisation
 from identity.state.credentials import store_password_hash
 from identity.state.environment_users import record_environment_user
 from identity.state.one_time_tokens import holder_of_token, issue_token, use_token
@@ -146,14 +146,14 @@ class Invitations:
         """What accepting the token would grant now, without spending it. An organisation that
         moved to another environment since is left out, as accepting leaves it out; an
         invitation with none left is as invalid as accepting would find it."""
-        prospect = self.prospect(token)
-        invitation = prospect.invitation
+        now = self._clock()
         with self._db.transaction(commit=False) as session:
-            known = [find_organisation(session, o) for o in invitation.organisation_ids]
-        names = [k.name for k in known if k and k.environment_id == invitation.environment_id]
-        if invitation.organisation_ids and not names:
-            raise InvalidInvitation(INVALID)
-        return Offer(invitation, prospect.existing_user is not None, names)
+            invitation = self._open_invitation(session, token, now)
+            user = self._app.user_for(invitation.email)
+            staying = _still_here(session, invitation)
+        if user is not None and user.environment_id != invitation.environment_id:
+            raise AccountInOtherEnvironment(IN_OTHER_ENVIRONMENT)
+        return Offer(invitation, user is not None, [o.name for o in staying])
 
     def accept(self, token: str, password_hash: str | None, full_name: str) -> Acceptance:
         """Spend the token, create or join the account, grant the memberships."""
@@ -169,16 +169,7 @@ class Invitations:
                 if password_hash is None:
                     raise InvalidInvitation(INVALID)  # an account vanished meanwhile: retry
                 user = self._new_user(invitation, full_name, now)
-            # An organisation moved to another environment since the invitation was made is no
-            # longer the inviter's to share: its membership is not granted. An invitation whose
-            # every organisation left has nothing left to offer.
-            still_here = [
-                organisation_id
-                for organisation_id in invitation.organisation_ids
-                if _in_environment(session, organisation_id, invitation.environment_id)
-            ]
-            if invitation.organisation_ids and not still_here:
-                raise InvalidInvitation(INVALID)
+            still_here = [o.id for o in _still_here(session, invitation)]
             invitation.accept(user.id, now)
             if use_token(session, token, "invitation", now) != invitation.id:
                 raise InvalidInvitation(INVALID)  # spent by a racing request
@@ -221,9 +212,12 @@ class Invitations:
         return user
 
 
-def _in_environment(
-    session: Session, organisation_id: uuid.UUID, environment_id: uuid.UUID
-) -> bool:
-    """Whether identity's read model has the organisation in this environment now."""
-    known = find_organisation(session, organisation_id)
-    return known is not None and known.environment_id == environment_id
+def _still_here(session: Session, invitation: Invitation) -> list[KnownOrganisation]:
+    """The invitation's organisations that identity's read model has in its environment now.
+    An organisation moved to another environment since is no longer the inviter's to share;
+    an invitation whose every organisation left has nothing left to offer (InvalidInvitation)."""
+    known = [find_organisation(session, o) for o in invitation.organisation_ids]
+    staying = [k for k in known if k is not None and k.environment_id == invitation.environment_id]
+    if invitation.organisation_ids and not staying:
+        raise InvalidInvitation(INVALID)
+    return staying
